@@ -1,0 +1,35 @@
+"""Listening State: the application factory (wiring only)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    """Build the app: config, extensions, blueprints, CLI commands."""
+    from listening_state import cli, i18n, security
+    from listening_state.config import load_config
+    from listening_state.extensions import csrf, db, limiter, migrate
+    from listening_state.web import register_blueprints
+
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    load_config(app, overrides)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    register_blueprints(app)
+    cli.register(app)
+    return app

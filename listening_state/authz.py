@@ -1,0 +1,71 @@
+"""Who may do what: one function per rule, used by services (and, for display only, templates)."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from listening_state.models import (
+    Consultation,
+    ConsultationStatus,
+    PublicCouncil,
+    Role,
+    Submission,
+    User,
+)
+
+
+class SystemActor:
+    """Trusted code paths (the CLI, demo loading) that act without a signed-in user."""
+
+    def __repr__(self) -> str:
+        return "SYSTEM"
+
+
+SYSTEM: Final = SystemActor()
+Actor = User | SystemActor | None  # None is an anonymous visitor
+
+
+def is_admin(actor: Actor) -> bool:
+    return actor is SYSTEM or (isinstance(actor, User) and actor.has_role(Role.ADMIN))
+
+
+def can_manage_ministry(actor: Actor, ministry_id: int) -> bool:
+    """Officers of the ministry and administrators run its consultations."""
+    if is_admin(actor):
+        return True
+    return isinstance(actor, User) and ministry_id in actor.ministry_ids()
+
+
+def can_manage_any_ministry(actor: Actor) -> bool:
+    return is_admin(actor) or (isinstance(actor, User) and bool(actor.ministry_ids()))
+
+
+def can_manage_consultation(actor: Actor, consultation: Consultation) -> bool:
+    return can_manage_ministry(actor, consultation.ministry_id)
+
+
+def can_view_consultation(actor: Actor, consultation: Consultation) -> bool:
+    """The public sees published consultations; drafts only their ministry."""
+    if consultation.status() is not ConsultationStatus.DRAFT:
+        return True
+    return can_manage_consultation(actor, consultation)
+
+
+def can_manage_council(actor: Actor, council: PublicCouncil) -> bool:
+    """Members and meetings are kept by the ministry's officers and administrators."""
+    if is_admin(actor):
+        return True
+    return council.ministry_id is not None and can_manage_ministry(actor, council.ministry_id)
+
+
+def can_submit(actor: Actor) -> bool:
+    return isinstance(actor, User)
+
+
+def can_view_submission(actor: Actor, submission: Submission) -> bool:
+    """The author, the consultation's ministry and administrators see a submission's record."""
+    if not isinstance(actor, User) and actor is not SYSTEM:
+        return False
+    if isinstance(actor, User) and submission.author_id == actor.id:
+        return True
+    return can_manage_ministry(actor, submission.consultation.ministry_id)

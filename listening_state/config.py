@@ -1,0 +1,75 @@
+"""Configuration: class defaults, then LISTENING_STATE_* environment variables, then overrides."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+
+class DefaultConfig:
+    """Defaults that let `make run` work with no configuration at all."""
+
+    ENV_NAME = "development"
+    DATABASE_URL = ""  # empty: SQLite file in the instance folder
+    SECRET_KEY = ""  # required outside development; generated and kept in instance/ in development
+    LANGUAGES = ("kk", "ru", "en")
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Almaty"
+    PAGE_SIZE = 20
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    SUBMISSION_RATE_LIMIT = "10 per minute;100 per day"
+    LOGIN_RATE_LIMIT = "10 per minute"
+    REGISTER_RATE_LIMIT = "5 per minute"
+    WTF_CSRF_TIME_LIMIT = None  # tied to the session, not a clock: long drafts must not expire
+
+
+class ConfigError(RuntimeError):
+    """Raised at start-up when a required setting is missing."""
+
+
+def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
+    """Apply defaults, the environment and overrides, then settle derived settings."""
+    app.config.from_object(DefaultConfig)
+    app.config.from_prefixed_env("LISTENING_STATE")
+    if overrides:
+        app.config.update(overrides)
+    _settle_database(app)
+    _settle_secret_key(app)
+    if app.config.get("RATELIMIT_STORAGE_URI") == "memory://" and app.config.get("REDIS_URL"):
+        app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
+
+
+def _settle_database(app: Flask) -> None:
+    url = app.config.get("SQLALCHEMY_DATABASE_URI") or app.config["DATABASE_URL"]
+    if not url:
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        url = f"sqlite:///{Path(app.instance_path) / 'listening_state.sqlite'}"
+    # psycopg 3 is the PostgreSQL driver; accept the common short URL forms too.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            url = "postgresql+psycopg://" + url[len(prefix) :]
+    app.config["SQLALCHEMY_DATABASE_URI"] = url
+    if url.startswith("postgresql"):
+        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+
+
+def _settle_secret_key(app: Flask) -> None:
+    if app.config["SECRET_KEY"]:
+        return
+    if app.config["ENV_NAME"] not in ("development", "testing"):
+        raise ConfigError("LISTENING_STATE_SECRET_KEY must be set outside development.")
+    key_file = Path(app.instance_path) / "secret_key"
+    if not key_file.exists():
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    app.config["SECRET_KEY"] = key_file.read_text().strip()

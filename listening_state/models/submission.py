@@ -1,0 +1,83 @@
+"""What citizens send: a comment on a whole draft or on one of its sections."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from listening_state.models.base import Model, UTCDateTime, enum_column, utcnow
+
+if TYPE_CHECKING:
+    from listening_state.models.consultation import Consultation, ConsultationSection
+    from listening_state.models.user import User
+
+
+class Stance(enum.Enum):
+    SUPPORT = "support"
+    OPPOSE = "oppose"
+    MIXED = "mixed"
+    NO_POSITION = "no_position"
+
+
+class SubmissionStatus(enum.Enum):
+    """Where the submission is in its handling; later features add their steps."""
+
+    RECEIVED = "received"
+    NEEDS_TRIAGE = "needs_triage"
+    ROUTED = "routed"
+    IN_REVIEW = "in_review"
+    FORWARDED = "forwarded"
+    ANSWERED = "answered"
+    CLOSED = "closed"
+
+
+class Visibility(enum.Enum):
+    """Whether the public sees the text; moderation decides, the ministry hears it regardless."""
+
+    PUBLISHED = "published"
+    PENDING = "pending"
+    HIDDEN = "hidden"
+
+
+class Submission(Model):
+    __tablename__ = "submission"
+    __table_args__ = (
+        Index("ix_submission_consultation_visibility_created", "consultation_id", "visibility",
+              "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(12), unique=True)
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultation.id", ondelete="CASCADE"), index=True
+    )
+    section_id: Mapped[int | None] = mapped_column(
+        ForeignKey("consultation_section.id", ondelete="SET NULL"), index=True
+    )
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
+    # Imported demonstration comments have no account; this names where they came from.
+    author_label: Mapped[str] = mapped_column(String(120), default="")
+    body: Mapped[str] = mapped_column(Text)
+    stance: Mapped[Stance] = mapped_column(enum_column(Stance), index=True)
+    language: Mapped[str] = mapped_column(String(8), default="")
+    status: Mapped[SubmissionStatus] = mapped_column(
+        enum_column(SubmissionStatus), default=SubmissionStatus.RECEIVED, index=True
+    )
+    visibility: Mapped[Visibility] = mapped_column(
+        enum_column(Visibility), default=Visibility.PUBLISHED, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    source_key: Mapped[str | None] = mapped_column(String(120), unique=True)
+
+    consultation: Mapped[Consultation] = relationship()
+    section: Mapped[ConsultationSection | None] = relationship()
+    author: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Submission {self.reference}>"

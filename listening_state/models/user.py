@@ -1,0 +1,78 @@
+"""People who use the platform and the roles they hold."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from listening_state.models.base import Model, UTCDateTime, enum_column, utcnow
+
+if TYPE_CHECKING:
+    from listening_state.models.council import PublicCouncil
+    from listening_state.models.ministry import Ministry
+
+
+class Role(enum.Enum):
+    CITIZEN = "citizen"
+    COUNCIL_MEMBER = "council_member"
+    MINISTRY_OFFICER = "ministry_officer"
+    ADMIN = "admin"
+
+
+class User(UserMixin, Model):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Stored case-folded by the accounts service, so uniqueness is case-insensitive everywhere.
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    preferred_language: Mapped[str] = mapped_column(String(8), default="kk")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    roles: Mapped[list[RoleGrant]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    def has_role(self, role: Role) -> bool:
+        return any(grant.role is role for grant in self.roles)
+
+    def ministry_ids(self) -> set[int]:
+        return {g.ministry_id for g in self.roles if g.role is Role.MINISTRY_OFFICER and g.ministry_id}
+
+    def council_ids(self) -> set[int]:
+        return {g.council_id for g in self.roles if g.role is Role.COUNCIL_MEMBER and g.council_id}
+
+    @property
+    def is_admin(self) -> bool:
+        return self.has_role(Role.ADMIN)
+
+    @property
+    def is_staff(self) -> bool:
+        return any(grant.role is not Role.CITIZEN for grant in self.roles)
+
+    def __repr__(self) -> str:
+        return f"<User {self.id}>"
+
+
+class RoleGrant(Model):
+    """One role held by a user; officer and council roles are scoped to their body."""
+
+    __tablename__ = "role_grant"
+    __table_args__ = (UniqueConstraint("user_id", "role", "ministry_id", "council_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    role: Mapped[Role] = mapped_column(enum_column(Role))
+    ministry_id: Mapped[int | None] = mapped_column(ForeignKey("ministry.id"), index=True)
+    council_id: Mapped[int | None] = mapped_column(ForeignKey("public_council.id"), index=True)
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="roles")
+    ministry: Mapped[Ministry | None] = relationship()
+    council: Mapped[PublicCouncil | None] = relationship()

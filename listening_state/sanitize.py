@@ -1,0 +1,68 @@
+"""The one place user text is cleaned and turned into HTML (bleach)."""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from functools import partial
+
+import bleach
+import markdown as markdown_lib
+from bleach.linkifier import Linker
+from markupsafe import Markup, escape
+
+LINK_REL = "nofollow ugc noopener"
+ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
+DRAFT_TAGS = frozenset(
+    {
+        "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i", "u", "s",
+        "blockquote", "code", "pre", "ul", "ol", "li", "a", "table", "thead", "tbody", "tr",
+        "th", "td", "sup", "sub", "abbr", "dl", "dt", "dd",
+    }
+)
+DRAFT_ATTRIBUTES = {"a": ["href", "title", "rel"], "abbr": ["title"], "th": ["scope"]}
+# C0/C1 control characters other than tab and newline never belong in a comment.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _set_rel(attrs: dict[tuple[str | None, str], str], new: bool = False) -> dict[tuple[str | None, str], str]:
+    attrs[(None, "rel")] = LINK_REL
+    return attrs
+
+
+_linker = Linker(callbacks=[_set_rel], parse_email=False)
+
+
+def clean_plain_text(text: str) -> str:
+    """Citizen text as plain text: markup stripped, entities decoded, line breaks kept."""
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    stripped = bleach.clean(text, tags=set(), attributes={}, strip=True, strip_comments=True)
+    return _CONTROL.sub("", html.unescape(stripped)).strip()
+
+
+def render_plain_text(text: str) -> Markup:
+    """Plain text to HTML: escaped, links made clickable, line breaks kept."""
+    linked = _linker.linkify(str(escape(text)))
+    return Markup(linked.replace("\n", "<br>\n"))  # noqa: S704 - escaped and linkified above
+
+
+_clean_draft = partial(
+    bleach.clean,
+    tags=DRAFT_TAGS,
+    attributes=DRAFT_ATTRIBUTES,
+    protocols=ALLOWED_PROTOCOLS,
+    strip=True,
+    strip_comments=True,
+)
+
+
+def render_markdown(source: str) -> Markup:
+    """A ministry's Markdown draft to HTML, cleaned with an allow-list."""
+    rendered = markdown_lib.markdown(source, extensions=["tables", "sane_lists"], output_format="html")
+    return Markup(_linker.linkify(_clean_draft(rendered)))  # noqa: S704 - bleach allow-list above
+
+
+def clean_line(text: str) -> str:
+    """A single-line field (a title, a name): plain text on one line."""
+    return " ".join(clean_plain_text(text).split())

@@ -1,0 +1,35 @@
+"""Sign-in wiring and response headers that every page gets."""
+
+from __future__ import annotations
+
+from flask import Flask, Response
+from flask_babel import lazy_gettext as _l
+
+from listening_state.extensions import login_manager
+from listening_state.models import User
+
+
+def init_app(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please sign in to continue.")
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        from listening_state.services.accounts import get_user
+
+        return get_user(int(user_id)) if user_id.isdigit() else None
+
+    @app.after_request
+    def set_security_headers(response: Response) -> Response:
+        # No inline scripts or styles anywhere, so the policy can stay strict.
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; "
+            "form-action 'self'; frame-ancestors 'none'",
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        return response

@@ -1,0 +1,134 @@
+"""Accounts: registration, authentication, roles and language preference."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from listening_state.authz import Actor, is_admin
+from listening_state.extensions import db
+from listening_state.models import Ministry, PublicCouncil, Role, RoleGrant, User
+from listening_state.sanitize import clean_line
+from listening_state.services.errors import PermissionDenied, ValidationFailed
+
+LANGUAGES = ("kk", "ru", "en")
+MIN_PASSWORD_LENGTH = 8
+# Checked when no account matches, so a failed login takes as long whether or not it exists.
+_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().casefold()
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalize_email(email)))
+
+
+def _validate_new_account(email: str, display_name: str, password: str, language: str) -> None:
+    errors: dict[str, list[str]] = {}
+    if find_user_by_email(email) is not None:
+        errors["email"] = [str(_l("An account with this e-mail address already exists."))]
+    if not display_name:
+        errors["display_name"] = [str(_l("Please enter your name."))]
+    if len(password) < MIN_PASSWORD_LENGTH:
+        errors["password"] = [
+            str(_l("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH))
+        ]
+    if language not in LANGUAGES:
+        errors["language"] = [str(_l("Choose Kazakh, Russian or English."))]
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def register_citizen(*, email: str, display_name: str, password: str, language: str) -> User:
+    """Create a citizen account (anyone may register)."""
+    return create_user(
+        email=email,
+        display_name=display_name,
+        password=password,
+        language=language,
+        roles=[(Role.CITIZEN, None, None)],
+    )
+
+
+def create_user(
+    *,
+    email: str,
+    display_name: str,
+    password: str,
+    language: str = "kk",
+    roles: list[tuple[Role, Ministry | None, PublicCouncil | None]],
+) -> User:
+    """Create an account holding the given roles (staff roles come from trusted callers)."""
+    display_name = clean_line(display_name)
+    _validate_new_account(email, display_name, password, language)
+    user = User(
+        email=normalize_email(email),
+        display_name=display_name,
+        password_hash=generate_password_hash(password),
+        preferred_language=language,
+    )
+    for role, ministry, council in roles:
+        user.roles.append(_make_grant(role, ministry, council))
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def _make_grant(role: Role, ministry: Ministry | None, council: PublicCouncil | None) -> RoleGrant:
+    if role is Role.MINISTRY_OFFICER and ministry is None:
+        raise ValidationFailed({"ministry": [str(_l("A ministry officer needs a ministry."))]})
+    if role is Role.COUNCIL_MEMBER and council is None:
+        raise ValidationFailed({"council": [str(_l("A council member needs a council."))]})
+    return RoleGrant(
+        role=role,
+        ministry_id=ministry.id if ministry and role is Role.MINISTRY_OFFICER else None,
+        council_id=council.id if council and role is Role.COUNCIL_MEMBER else None,
+    )
+
+
+def grant_role(
+    *,
+    actor: Actor,
+    user: User,
+    role: Role,
+    ministry: Ministry | None = None,
+    council: PublicCouncil | None = None,
+) -> RoleGrant:
+    """Give a user one more role; only administrators may."""
+    if not is_admin(actor):
+        raise PermissionDenied("only administrators grant roles")
+    grant = _make_grant(role, ministry, council)
+    for existing in user.roles:
+        if (existing.role, existing.ministry_id, existing.council_id) == (
+            grant.role,
+            grant.ministry_id,
+            grant.council_id,
+        ):
+            return existing
+    user.roles.append(grant)
+    db.session.commit()
+    return grant
+
+
+def authenticate(*, email: str, password: str) -> User | None:
+    """The account for these credentials, or None; the caller must not say which part was wrong."""
+    user = find_user_by_email(email)
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    return user if check_password_hash(user.password_hash, password) else None
+
+
+def set_preferred_language(*, user: User, language: str) -> None:
+    if language not in LANGUAGES:
+        raise ValidationFailed({"language": [str(_l("Choose Kazakh, Russian or English."))]})
+    if user.preferred_language != language:
+        user.preferred_language = language
+        db.session.commit()
+
+
+def get_user(user_id: int) -> User | None:
+    return db.session.get(User, user_id)

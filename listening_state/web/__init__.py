@@ -1,0 +1,21 @@
+"""Server-rendered pages, one blueprint per feature."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from listening_state.web import errors, filters
+
+
+def register_blueprints(app: Flask) -> None:
+    from listening_state.web.auth.views import bp as auth_bp
+    from listening_state.web.consultations.views import bp as consultations_bp
+    from listening_state.web.councils.views import bp as councils_bp
+    from listening_state.web.main.views import bp as main_bp
+    from listening_state.web.manage.views import bp as manage_bp
+    from listening_state.web.submissions.views import bp as submissions_bp
+
+    for blueprint in (main_bp, auth_bp, consultations_bp, submissions_bp, councils_bp, manage_bp):
+        app.register_blueprint(blueprint)
+    errors.register(app)
+    filters.register(app)

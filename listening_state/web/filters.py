@@ -1,0 +1,51 @@
+"""Jinja filters and globals: safe text rendering, dates, labels, localized names."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from flask import Flask, request, url_for
+from flask_babel import format_date, format_datetime
+from markupsafe import Markup
+
+from listening_state import sanitize
+from listening_state.i18n import current_language
+from listening_state.web.labels import label
+
+
+def localized_name(obj: Any) -> str:
+    """A ministry's or council's name in the interface language."""
+    return str(obj.name(current_language()))
+
+
+def page_url(page: int) -> str:
+    """The current URL with another page number, keeping every filter."""
+    args = request.args.to_dict()
+    args["page"] = str(page)
+    return url_for(str(request.endpoint), **(request.view_args or {}), **args)
+
+
+def _date(value: date | datetime | None, style: str = "medium") -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return format_datetime(value, style)
+    return format_date(value, style)
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.filters.update(
+        plain_text=sanitize.render_plain_text,
+        markdown=sanitize.render_markdown,
+        label=label,
+        name=localized_name,
+        date=_date,
+        day=lambda value: format_date(value, "long") if value else "",
+    )
+    app.jinja_env.globals.update(page_url=page_url)
+    app.jinja_env.policies["ext.i18n.trimmed"] = True
+
+    @app.template_test("markup")
+    def is_markup(value: object) -> bool:
+        return isinstance(value, Markup)

@@ -1,0 +1,45 @@
+"""Forms ministries use to write consultations and keep their council's page."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from listening_state.i18n import LANGUAGE_NAMES
+from listening_state.models import MeetingStatus, MemberPosition
+from listening_state.web.labels import as_choices, choices
+
+
+class ConsultationForm(FlaskForm):
+    ministry = SelectField(_l("Ministry"), coerce=int, validators=[DataRequired()])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(min=5, max=300)])
+    summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=5000)])
+    language = SelectField(_l("Language of the draft"), choices=as_choices(LANGUAGE_NAMES.items()))
+    opens_on = DateField(_l("Opens on"), validators=[DataRequired()])
+    closes_on = DateField(_l("Closes on (last day for comments)"), validators=[DataRequired()])
+    draft = TextAreaField(
+        _l("Draft (Markdown; start each section with a line '## Heading')"),
+        validators=[DataRequired(), Length(max=200_000)],
+    )
+
+
+class MemberForm(FlaskForm):
+    full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
+    position = SelectField(_l("Position"), choices=choices(MemberPosition))
+    affiliation = StringField(_l("Organisation"), validators=[Optional(), Length(max=255)])
+    started_on = DateField(_l("Member since"), validators=[Optional()])
+    ended_on = DateField(_l("Member until"), validators=[Optional()])
+
+
+class MeetingForm(FlaskForm):
+    held_on = DateField(_l("Date"), validators=[DataRequired()])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=255)])
+    status = SelectField(_l("Status"), choices=choices(MeetingStatus))
+    agenda = TextAreaField(_l("Agenda"), validators=[Optional(), Length(max=20_000)])
+    minutes = TextAreaField(_l("Minutes"), validators=[Optional(), Length(max=100_000)])
+
+
+class ActionForm(FlaskForm):
+    """An empty form for one-button actions (publish, close, remove): CSRF only."""

@@ -1,0 +1,99 @@
+"""Fixtures: an app per test on a real database (SQLite always, PostgreSQL when configured)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import create_engine, text
+
+from listening_state import create_app
+from listening_state.extensions import db
+
+PG_ENV = "LISTENING_STATE_TEST_DATABASE_URL"
+
+
+def _backends() -> list[str]:
+    if os.environ.get(PG_ENV):
+        return ["sqlite", "postgresql"]
+    if os.environ.get("CI") == "true":
+        raise pytest.UsageError(f"CI requires PostgreSQL: set {PG_ENV}")
+    return ["sqlite"]
+
+
+def pg_url() -> str:
+    url = os.environ[PG_ENV]
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+@pytest.fixture(scope="session", params=_backends())
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """One database per backend for the session; the schema is built once, rows reset per test."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+    url = pg_url()
+    engine = create_engine(url)
+    with engine.begin() as connection:  # start from an empty public schema
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    return url
+
+
+def make_app(database_url: str, tmp_path: Path, **extra: Any) -> Flask:
+    overrides = {
+        "TESTING": True,
+        "ENV_NAME": "testing",
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "SHARED_DATA_DIR": str(Path(__file__).resolve().parents[2] / "shared" / "data"),
+    }
+    overrides.update(extra)
+    return create_app(overrides)
+
+
+def _reset(app: Flask) -> None:
+    with app.app_context():
+        db.session.remove()
+        with db.engine.begin() as connection:
+            for table in reversed(db.metadata.sorted_tables):
+                connection.execute(table.delete())
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def _schema(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    app = make_app(database_url, tmp_path_factory.mktemp("schema"))
+    with app.app_context():
+        db.create_all()
+        db.engine.dispose()
+    return database_url
+
+
+@pytest.fixture
+def app(_schema: str, tmp_path: Path) -> Iterator[Flask]:
+    """A fresh app on empty tables, inside an app context."""
+    app = make_app(_schema, tmp_path)
+    with app.app_context():
+        yield app
+    _reset(app)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()
