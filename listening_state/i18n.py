@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -14,6 +14,8 @@ SESSION_KEY = "language"
 
 def select_locale() -> str:
     languages: tuple[str, ...] = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI commands and jobs speak the default language
+        return str(current_app.config["BABEL_DEFAULT_LOCALE"])
     if current_user.is_authenticated and current_user.preferred_language in languages:
         return str(current_user.preferred_language)
     chosen = session.get(SESSION_KEY)

@@ -37,7 +37,7 @@ _linker = Linker(callbacks=[_set_rel], parse_email=False)
 def clean_plain_text(text: str) -> str:
     """Citizen text as plain text: markup stripped, entities decoded, line breaks kept."""
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
-    stripped = bleach.clean(text, tags=set(), attributes={}, strip=True, strip_comments=True)
+    stripped = bleach.clean(_CONTROL.sub("", text), tags=set(), strip=True, strip_comments=True)
     return _CONTROL.sub("", html.unescape(stripped)).strip()
 
 

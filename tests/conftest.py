@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +11,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import create_engine, text
+from werkzeug.test import TestResponse
 
 from listening_state import create_app
 from listening_state.extensions import db
@@ -48,6 +49,18 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     return url
 
 
+class FreshContextClient(FlaskClient):
+    """Each request gets its own app context, as in production.
+
+    The `app` fixture keeps an app context open for the test body; without this, requests
+    would share its `g` (and so the signed-in user and the chosen language) with each other.
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> TestResponse:  # type: ignore[override]
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 def make_app(database_url: str, tmp_path: Path, **extra: Any) -> Flask:
     overrides = {
         "TESTING": True,
@@ -56,10 +69,13 @@ def make_app(database_url: str, tmp_path: Path, **extra: Any) -> Flask:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast hashing keeps the suite quick
         "SHARED_DATA_DIR": str(Path(__file__).resolve().parents[2] / "shared" / "data"),
     }
     overrides.update(extra)
-    return create_app(overrides)
+    app = create_app(overrides)
+    app.test_client_class = FreshContextClient
+    return app
 
 
 def _reset(app: Flask) -> None:
@@ -87,6 +103,16 @@ def app(_schema: str, tmp_path: Path) -> Iterator[Flask]:
     with app.app_context():
         yield app
     _reset(app)
+
+
+@pytest.fixture
+def app_with(app: Flask, tmp_path: Path) -> Callable[..., Flask]:
+    """Build another app on the same database with extra settings (rate limits, CSRF...)."""
+
+    def build(**extra: Any) -> Flask:
+        return make_app(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path, **extra)
+
+    return build
 
 
 @pytest.fixture

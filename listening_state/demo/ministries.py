@@ -5,6 +5,8 @@ Names follow the structure of government in 2025; the digital ministry keeps the
 OECD Public Governance Scan uses (it was renamed in late 2025 and may be updated here).
 """
 
+# ruff: noqa: RUF001 - Cyrillic letters and typographic dashes are meant here
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -16,7 +18,7 @@ _PREPOSITIONAL_RU = {"Министерство": "Министерстве", "А
 
 COUNCIL_ROLE_EN = (
     "The Public Council of the {body} is a consultative, advisory and monitoring body set up "
-    "under the Law of the Republic of Kazakhstan \"On Public Councils\" of 2 November 2015. "
+    'under the Law of the Republic of Kazakhstan "On Public Councils" of 2 November 2015. '
     "At least two thirds of its members come from civil society (non-profit organisations and "
     "citizens) and the rest represent the {body}. The council discusses draft regulations that "
     "affect citizens' rights, draft budget programmes, strategic plans and the body's reports "
@@ -81,8 +83,8 @@ GOVERNMENT_BODIES: tuple[GovernmentBody, ...] = (
             "Responsible for culture and the arts, theatres, museums, libraries, archives and the "
             "protection of historical and cultural heritage. It shapes information policy and "
             "regulates mass media, broadcasting and the press. It works with civil society and "
-            "non-governmental organisations through state social contracts and grants, and it "
-            "conducts youth and family policy and policy on religious affairs."
+            "non-governmental organisations through the state social order and grants, and "
+            "it conducts youth and family policy and policy on religious affairs."
         ),
     ),
     GovernmentBody(
@@ -91,7 +93,7 @@ GOVERNMENT_BODIES: tuple[GovernmentBody, ...] = (
         name_ru="Министерство обороны Республики Казахстан",
         name_en="Ministry of Defence of the Republic of Kazakhstan",
         mandate=(
-            "Implements military policy and commands the Armed Forces in peacetime. It organises "
+            "Implements military policy and manages the Armed Forces in peacetime. It organises "
             "conscription, contract military service, military education and the mobilisation "
             "readiness of the country. It is responsible for the social protection of service "
             "members and their families, military housing and the acquisition of weapons and "

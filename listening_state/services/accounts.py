@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -16,6 +17,10 @@ LANGUAGES = ("kk", "ru", "en")
 MIN_PASSWORD_LENGTH = 8
 # Checked when no account matches, so a failed login takes as long whether or not it exists.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+def _hash_password(password: str) -> str:
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
 def normalize_email(email: str) -> str:
@@ -67,7 +72,7 @@ def create_user(
     user = User(
         email=normalize_email(email),
         display_name=display_name,
-        password_hash=generate_password_hash(password),
+        password_hash=_hash_password(password),
         preferred_language=language,
     )
     for role, ministry, council in roles:

@@ -1,0 +1,150 @@
+"""Browser fixtures: the real app on a local port, and a phone-sized page in Debian's Chromium.
+
+In CI (CI=true) the browser test is required: a missing Chromium or Playwright fails it instead
+of skipping it, so a broken image cannot pass quietly.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import threading
+from collections.abc import Generator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from flask import Flask
+from werkzeug.serving import make_server
+
+from listening_state.demo.drafts import DEMO_DRAFTS
+from listening_state.extensions import db
+from tests.conftest import make_app
+from tests.factories import make_consultation, make_council, make_ministry
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+# Overridable for a developer whose Chromium lives elsewhere; CI uses Debian's package.
+CHROMIUM = Path(os.environ.get("LISTENING_STATE_TEST_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PHONE = {"width": 360, "height": 800}
+
+_reports = pytest.StashKey[dict[str, pytest.TestReport]]()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Keep each phase's report on the item so fixtures can tell whether the test failed."""
+    report = yield
+    item.stash.setdefault(_reports, {})[report.when] = report
+    return report
+
+
+@dataclass(frozen=True)
+class OpenDraft:
+    """What the journey needs to know about a seeded consultation, as plain values."""
+
+    title: str
+    second_section: str
+
+
+@pytest.fixture
+def open_drafts(app: Flask) -> dict[str, OpenDraft]:
+    """One open consultation per interface language, with the app's real multi-section drafts.
+
+    Made through the services in the `app` fixture's context, so its teardown deletes them.
+    """
+    drafts = {d.language: d for d in DEMO_DRAFTS}
+    ministry = make_ministry()
+    make_council(ministry)
+    seeded = {}
+    for language in ("en", "kk"):
+        draft = drafts[language]
+        consultation = make_consultation(ministry, title=draft.title, draft=draft.markdown)
+        assert len(consultation.sections) > 2, "the journey needs a multi-section draft"
+        seeded[language] = OpenDraft(consultation.title, consultation.sections[1].heading)
+    db.session.close()  # hand the connection back before the server starts using the database
+    return seeded
+
+
+@pytest.fixture
+def live_server(
+    app: Flask, _schema: str, open_drafts: dict[str, OpenDraft], tmp_path: Path
+) -> Iterator[str]:
+    """The real app, CSRF on, served on 127.0.0.1 from a background thread; yields its URL.
+
+    It depends on `app` so the rows it writes are deleted by that fixture's teardown.
+    """
+    live_app = make_app(_schema, tmp_path, WTF_CSRF_ENABLED=True)
+    # Threaded, because Chromium opens speculative connections a single thread would wait on.
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+        with live_app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+def _require_browser() -> None:
+    problems = []
+    if importlib.util.find_spec("playwright") is None:
+        problems.append("the Python package 'playwright' is not installed (pip install -r requirements/dev.lock)")
+    if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
+        problems.append(f"{CHROMIUM} is missing (apt-get install chromium)")
+    if not problems:
+        return
+    reason = "browser test cannot run: " + "; ".join(problems)
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason}. CI=true, so the browser test is required.", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def browser_page(request: pytest.FixtureRequest, live_server: str) -> Iterator[Page]:
+    """A fresh phone-sized page on the live server; keeps a screenshot and the HTML on failure."""
+    _require_browser()
+    from playwright.sync_api import sync_playwright
+
+    # Requesting live_server makes the browser close before the server stops, so no keep-alive
+    # connection holds a server thread open at shutdown.
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(base_url=live_server, viewport=PHONE, locale="en-US")
+            context.set_default_timeout(10_000)
+            page = context.new_page()
+            yield page
+            reports = request.node.stash.get(_reports, {})
+            if any(r.failed for r in reports.values()):
+                _save_artifacts(page, request.node.name)
+            context.close()
+        finally:
+            browser.close()
+
+
+def _save_artifacts(page: Page, test_name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    stem = ARTIFACTS / re.sub(r"[^A-Za-z0-9_.-]+", "_", test_name)
+    page.screenshot(path=f"{stem}.png", full_page=True)
+    Path(f"{stem}.html").write_text(page.content(), encoding="utf-8")

@@ -1,0 +1,40 @@
+"""Configuration: defaults, environment variables and the secret key rule."""
+
+from pathlib import Path
+
+import pytest
+
+from listening_state import create_app
+from listening_state.config import ConfigError
+
+
+def test_embedded_default_is_a_sqlite_file_in_the_instance_folder() -> None:
+    app = create_app({"ENV_NAME": "testing", "SECRET_KEY": "x"})
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    assert uri.startswith("sqlite:///")
+    assert uri.endswith("instance/listening_state.sqlite")
+
+
+def test_database_url_from_the_environment_switches_to_postgresql(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LISTENING_STATE_DATABASE_URL", "postgresql://u@db.example/ls")
+    monkeypatch.setenv("LISTENING_STATE_SECRET_KEY", "from-env")
+    app = create_app()
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@db.example/ls"
+    assert app.config["SECRET_KEY"] == "from-env"
+
+
+def test_secret_key_is_required_outside_development() -> None:
+    with pytest.raises(ConfigError, match="LISTENING_STATE_SECRET_KEY"):
+        create_app({"ENV_NAME": "production", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
+def test_development_key_is_generated_once_and_kept_in_instance(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import listening_state
+
+    monkeypatch.setattr(listening_state, "ROOT", tmp_path)
+    first = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    second = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    key_file = tmp_path / "instance" / "secret_key"
+    assert first.config["SECRET_KEY"] == second.config["SECRET_KEY"] == key_file.read_text()
+    assert len(first.config["SECRET_KEY"]) == 64
+    assert key_file.stat().st_mode & 0o077 == 0

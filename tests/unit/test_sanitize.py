@@ -1,0 +1,46 @@
+"""User text is stored as plain text and rendered safely; drafts pass an allow-list."""
+
+from listening_state.sanitize import clean_line, clean_plain_text, render_markdown, render_plain_text
+
+
+def test_markup_is_stripped_and_line_breaks_kept() -> None:
+    assert clean_plain_text("<b>Hello</b>\r\nworld<script>x</script>") == "Hello\nworldx"
+
+
+def test_entities_are_decoded_so_text_is_stored_as_written() -> None:
+    assert clean_plain_text("Tax &lt; 5% & fair") == "Tax < 5% & fair"
+
+
+def test_control_characters_are_removed() -> None:
+    assert clean_plain_text("a\x00b\x07c\td") == "abc\td"
+
+
+def test_plain_text_render_escapes_and_links_with_rel() -> None:
+    html = str(render_plain_text("See https://example.org/a?b=1 <now>\nline two"))
+    assert '<a href="https://example.org/a?b=1" rel="nofollow ugc noopener">' in html
+    assert "&lt;now&gt;" in html
+    assert "<br>" in html
+
+
+def test_javascript_urls_are_never_linked() -> None:
+    html = str(render_plain_text("javascript:alert(1)"))
+    assert "<a" not in html
+
+
+def test_markdown_draft_renders_allowed_tags() -> None:
+    html = str(render_markdown("**Bold** and [link](https://gov.kz)\n\n- one\n- two"))
+    assert "<strong>Bold</strong>" in html
+    assert '<a href="https://gov.kz" rel="nofollow ugc noopener">link</a>' in html
+    assert "<li>one</li>" in html
+
+
+def test_markdown_draft_drops_scripts_handlers_and_bad_urls() -> None:
+    html = str(render_markdown('<script>alert(1)</script><img src=x onerror=alert(1)> [x](javascript:alert(1))'))
+    assert "<script" not in html
+    assert "onerror" not in html
+    assert "javascript:" not in html
+    assert "<img" not in html
+
+
+def test_clean_line_folds_whitespace() -> None:
+    assert clean_line("  A\n  title\t here ") == "A title here"
