@@ -41,7 +41,7 @@ test: lint typecheck pytest
 
 # After adding or changing visible text: extract it and merge it into the three catalogs.
 messages: $(VENV)/.base-installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs ".*" --no-location --sort-output \
 		--project "Listening State" --copyright-holder "Listening State contributors" \
 		-o listening_state/translations/messages.pot .
 	$(BIN)/pybabel update -i listening_state/translations/messages.pot -d listening_state/translations --no-fuzzy-matching

@@ -9,7 +9,7 @@ from functools import partial
 
 import bleach
 import markdown as markdown_lib
-from bleach.linkifier import Linker
+from bleach.linkifier import Linker, build_url_re
 from markupsafe import Markup, escape
 
 LINK_REL = "nofollow ugc noopener"
@@ -21,7 +21,25 @@ DRAFT_TAGS = frozenset(
         "th", "td", "sup", "sub", "abbr", "dl", "dt", "dd",
     }
 )
-DRAFT_ATTRIBUTES = {"a": ["href", "title", "rel"], "abbr": ["title"], "th": ["scope"]}
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):")
+_URL_NOISE = re.compile(r"[\x00-\x20\x7f]+")
+
+
+def _fully_unescaped(value: str) -> str:
+    """Decode entities until nothing changes, so `javascript&amp;colon;` cannot hide a scheme."""
+    for _ in range(5):
+        decoded = html.unescape(value)
+        if decoded == value:
+            break
+        value = decoded
+    return _URL_NOISE.sub("", value).lower()
+
+
+def _allowed_attribute(tag: str, name: str, value: str) -> bool:
+    if tag == "a" and name == "href":
+        match = _SCHEME.match(_fully_unescaped(value))
+        return match is None or match.group(1) in ALLOWED_PROTOCOLS
+    return name in {"a": ("title", "rel"), "abbr": ("title",), "th": ("scope",)}.get(tag, ())
 # C0/C1 control characters other than tab and newline never belong in a comment.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
@@ -31,7 +49,8 @@ def _set_rel(attrs: dict[tuple[str | None, str], str], new: bool = False) -> dic
     return attrs
 
 
-_linker = Linker(callbacks=[_set_rel], parse_email=False)
+# Only web addresses become links: bleach's default pattern would also link data:, ftp: and more.
+_linker = Linker(callbacks=[_set_rel], parse_email=False, url_re=build_url_re(protocols=["http", "https"]))
 
 
 def clean_plain_text(text: str) -> str:
@@ -50,7 +69,7 @@ def render_plain_text(text: str) -> Markup:
 _clean_draft = partial(
     bleach.clean,
     tags=DRAFT_TAGS,
-    attributes=DRAFT_ATTRIBUTES,
+    attributes=_allowed_attribute,
     protocols=ALLOWED_PROTOCOLS,
     strip=True,
     strip_comments=True,

@@ -205,7 +205,7 @@ def _council_of(code: str) -> PublicCouncil:
     council = db.session.scalar(
         select(PublicCouncil).where(PublicCouncil.ministry_id == ministry.id)
     )
-    if council is None:  # _load_bodies has just created it
+    if council is None:  # only if the code is missing from GOVERNMENT_BODIES
         raise LookupError(f"no Public Council for {code}")
     return council
 

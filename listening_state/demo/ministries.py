@@ -1,8 +1,9 @@
 """Kazakhstan's ministries and two presidential agencies, with the Public Council of each.
 
 The mandates also seed the routing classifier, so they name concrete policy areas.
-Names follow the structure of government in 2025; the digital ministry keeps the name that the
-OECD Public Governance Scan uses (it was renamed in late 2025 and may be updated here).
+Names follow the structure of government in 2025. The digital ministry keeps the name that the
+OECD Public Governance Scan uses; its reorganisation into a ministry of artificial intelligence
+and digital development was announced in 2025, so check its official name before relying on it.
 """
 
 # ruff: noqa: RUF001 - Cyrillic letters and typographic dashes are meant here

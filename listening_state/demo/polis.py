@@ -304,7 +304,7 @@ def unique_references(count: int) -> list[str]:
             stmt = select(Submission.reference).where(Submission.reference.in_(chunk))
             taken.update(db.session.scalars(stmt))
         found |= batch - taken
-    return sorted(found)
+    return list(found)
 
 
 def insert_comments(

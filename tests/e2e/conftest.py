@@ -69,12 +69,11 @@ def open_drafts(app: Flask) -> dict[str, OpenDraft]:
 
     Made through the services in the `app` fixture's context, so its teardown deletes them.
     """
-    drafts = {d.language: d for d in DEMO_DRAFTS}
     ministry = make_ministry()
     make_council(ministry)
     seeded = {}
     for language in ("en", "kk"):
-        draft = drafts[language]
+        draft = next(d for d in DEMO_DRAFTS if d.language == language)
         consultation = make_consultation(ministry, title=draft.title, draft=draft.markdown)
         assert len(consultation.sections) > 2, "the journey needs a multi-section draft"
         seeded[language] = OpenDraft(consultation.title, consultation.sections[1].heading)
@@ -109,7 +108,7 @@ def live_server(
 def _require_browser() -> None:
     problems = []
     if importlib.util.find_spec("playwright") is None:
-        problems.append("the Python package 'playwright' is not installed (pip install -r requirements/dev.lock)")
+        problems.append("the 'playwright' package is missing (make installs requirements/dev.lock)")
     if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
         problems.append(f"{CHROMIUM} is missing (apt-get install chromium)")
     if not problems:

@@ -44,3 +44,11 @@ def test_markdown_draft_drops_scripts_handlers_and_bad_urls() -> None:
 
 def test_clean_line_folds_whitespace() -> None:
     assert clean_line("  A\n  title\t here ") == "A title here"
+
+
+def test_entity_encoded_script_schemes_are_dropped_from_draft_links() -> None:
+    for href in ("javascript&colon;alert(1)", "jav&#x09;ascript:alert(1)", "&#106;avascript:alert(1)",
+                 "JaVaScRiPt:alert(1)", "data:text/html,<b>x</b>"):
+        html = str(render_markdown(f'<a href="{href}">x</a>'))
+        assert "href" not in html, (href, html)
+    assert 'href="/consultations?q=a:b"' in str(render_markdown('<a href="/consultations?q=a:b">x</a>'))
