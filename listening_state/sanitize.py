@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from collections.abc import MutableMapping
 from functools import partial
 
 import bleach
@@ -13,12 +14,43 @@ from bleach.linkifier import Linker, build_url_re
 from markupsafe import Markup, escape
 
 LINK_REL = "nofollow ugc noopener"
+LinkAttrs = MutableMapping[tuple[str | None, str], str]
 ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
 DRAFT_TAGS = frozenset(
     {
-        "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i", "u", "s",
-        "blockquote", "code", "pre", "ul", "ol", "li", "a", "table", "thead", "tbody", "tr",
-        "th", "td", "sup", "sub", "abbr", "dl", "dt", "dd",
+        "p",
+        "br",
+        "hr",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "strong",
+        "em",
+        "b",
+        "i",
+        "u",
+        "s",
+        "blockquote",
+        "code",
+        "pre",
+        "ul",
+        "ol",
+        "li",
+        "a",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+        "sup",
+        "sub",
+        "abbr",
+        "dl",
+        "dt",
+        "dd",
     }
 )
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):")
@@ -40,17 +72,21 @@ def _allowed_attribute(tag: str, name: str, value: str) -> bool:
         match = _SCHEME.match(_fully_unescaped(value))
         return match is None or match.group(1) in ALLOWED_PROTOCOLS
     return name in {"a": ("title", "rel"), "abbr": ("title",), "th": ("scope",)}.get(tag, ())
+
+
 # C0/C1 control characters other than tab and newline never belong in a comment.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
-def _set_rel(attrs: dict[tuple[str | None, str], str], new: bool = False) -> dict[tuple[str | None, str], str]:
+def _set_rel(attrs: LinkAttrs, new: bool = False) -> LinkAttrs:
     attrs[(None, "rel")] = LINK_REL
     return attrs
 
 
 # Only web addresses become links: bleach's default pattern would also link data:, ftp: and more.
-_linker = Linker(callbacks=[_set_rel], parse_email=False, url_re=build_url_re(protocols=["http", "https"]))
+_linker = Linker(
+    callbacks=[_set_rel], parse_email=False, url_re=build_url_re(protocols=["http", "https"])
+)
 
 
 def clean_plain_text(text: str) -> str:
@@ -78,7 +114,9 @@ _clean_draft = partial(
 
 def render_markdown(source: str) -> Markup:
     """A ministry's Markdown draft to HTML, cleaned with an allow-list."""
-    rendered = markdown_lib.markdown(source, extensions=["tables", "sane_lists"], output_format="html")
+    rendered = markdown_lib.markdown(
+        source, extensions=["tables", "sane_lists"], output_format="html"
+    )
     return Markup(_linker.linkify(_clean_draft(rendered)))  # noqa: S704 - bleach allow-list above
 
 

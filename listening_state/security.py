@@ -15,7 +15,7 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = _l("Please sign in to continue.")
     login_manager.session_protection = "strong"
 
-    @login_manager.user_loader
+    @login_manager.user_loader  # type: ignore[untyped-decorator]  # Flask-Login is untyped
     def load_user(user_id: str) -> User | None:
         from listening_state.services.accounts import get_user
 

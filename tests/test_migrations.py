@@ -20,7 +20,9 @@ BACKENDS = ["sqlite", "postgresql"]
 
 
 @pytest.fixture(params=BACKENDS)
-def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+def empty_database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'migrations.sqlite'}"
         return
@@ -43,7 +45,9 @@ def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path, monkeypat
         server.dispose()
 
 
-def test_upgrade_from_empty_matches_the_models_and_downgrades(empty_database_url: str, tmp_path: Path) -> None:
+def test_upgrade_from_empty_matches_the_models_and_downgrades(
+    empty_database_url: str, tmp_path: Path
+) -> None:
     app = make_app(empty_database_url, tmp_path)
     with app.app_context():
         flask_migrate.upgrade()

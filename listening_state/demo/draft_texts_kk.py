@@ -1,6 +1,6 @@
 """The Kazakh demonstration draft (Agency for Civil Service Affairs, e-Qyzmet)."""
 
-# ruff: noqa: RUF001 - Cyrillic letters and typographic dashes are meant here
+
 
 E_QYZMET_TITLE = (
     "[Демонстрациялық жоба] «Е-қызмет» ақпараттық жүйесін мемлекеттік органдарда толық енгізу "

@@ -1,6 +1,6 @@
 """The Russian demonstration draft (Ministry of National Economy)."""
 
-# ruff: noqa: RUF001 - Cyrillic letters and typographic dashes are meant here
+
 
 PUBLIC_ADMINISTRATION_2030_TITLE = (
     "[Демонстрационный проект] Обновление Концепции развития государственного управления "

@@ -6,7 +6,7 @@ OECD Public Governance Scan uses; its reorganisation into a ministry of artifici
 and digital development was announced in 2025, so check its official name before relying on it.
 """
 
-# ruff: noqa: RUF001 - Cyrillic letters and typographic dashes are meant here
+
 
 from __future__ import annotations
 

@@ -52,7 +52,9 @@ class Consultation(Model):
     # the same way on SQLite and PostgreSQL (neither lowercases non-ASCII in LIKE by default).
     search_text: Mapped[str] = mapped_column(Text, default="")
     title_sort_key: Mapped[str] = mapped_column(String(256), default="", index=True)
-    demo_source: Mapped[DemoSource] = mapped_column(enum_column(DemoSource), default=DemoSource.NONE)
+    demo_source: Mapped[DemoSource] = mapped_column(
+        enum_column(DemoSource), default=DemoSource.NONE
+    )
     source_url: Mapped[str] = mapped_column(String(500), default="")
     source_key: Mapped[str | None] = mapped_column(String(120), unique=True)
 

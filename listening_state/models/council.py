@@ -38,7 +38,9 @@ class PublicCouncil(Model):
     __tablename__ = "public_council"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[CouncilKind] = mapped_column(enum_column(CouncilKind), default=CouncilKind.MINISTRY)
+    kind: Mapped[CouncilKind] = mapped_column(
+        enum_column(CouncilKind), default=CouncilKind.MINISTRY
+    )
     # One council per ministry; akimat councils have no ministry and name their region instead.
     ministry_id: Mapped[int | None] = mapped_column(ForeignKey("ministry.id"), unique=True)
     region: Mapped[str] = mapped_column(String(120), default="")

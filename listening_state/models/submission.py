@@ -46,8 +46,12 @@ class Visibility(enum.Enum):
 class Submission(Model):
     __tablename__ = "submission"
     __table_args__ = (
-        Index("ix_submission_consultation_visibility_created", "consultation_id", "visibility",
-              "created_at"),
+        Index(
+            "ix_submission_consultation_visibility_created",
+            "consultation_id",
+            "visibility",
+            "created_at",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -43,7 +43,9 @@ class User(UserMixin, Model):
         return any(grant.role is role for grant in self.roles)
 
     def ministry_ids(self) -> set[int]:
-        return {g.ministry_id for g in self.roles if g.role is Role.MINISTRY_OFFICER and g.ministry_id}
+        return {
+            g.ministry_id for g in self.roles if g.role is Role.MINISTRY_OFFICER and g.ministry_id
+        }
 
     def council_ids(self) -> set[int]:
         return {g.council_id for g in self.roles if g.role is Role.COUNCIL_MEMBER and g.council_id}
@@ -67,7 +69,9 @@ class RoleGrant(Model):
     __table_args__ = (UniqueConstraint("user_id", "role", "ministry_id", "council_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
     role: Mapped[Role] = mapped_column(enum_column(Role))
     ministry_id: Mapped[int | None] = mapped_column(ForeignKey("ministry.id"), index=True)
     council_id: Mapped[int | None] = mapped_column(ForeignKey("public_council.id"), index=True)

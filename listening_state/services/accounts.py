@@ -38,9 +38,7 @@ def _validate_new_account(email: str, display_name: str, password: str, language
     if not display_name:
         errors["display_name"] = [str(_l("Please enter your name."))]
     if len(password) < MIN_PASSWORD_LENGTH:
-        errors["password"] = [
-            str(_l("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH))
-        ]
+        errors["password"] = [str(_l("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH))]
     if language not in LANGUAGES:
         errors["language"] = [str(_l("Choose Kazakh, Russian or English."))]
     if errors:

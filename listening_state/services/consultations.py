@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from collections.abc import Iterable
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, ColumnExpressionArgument, and_, case, func, or_, select
 
 from listening_state import authz
 from listening_state.authz import Actor
@@ -88,7 +88,9 @@ def create_consultation(
     if not authz.can_manage_ministry(actor, ministry.id):
         raise PermissionDenied("not an officer of this ministry")
     title, summary, sections = _validated(data)
-    council = db.session.scalar(select(PublicCouncil).where(PublicCouncil.ministry_id == ministry.id))
+    council = db.session.scalar(
+        select(PublicCouncil).where(PublicCouncil.ministry_id == ministry.id)
+    )
     consultation = Consultation(
         ministry=ministry,
         council=council,
@@ -112,7 +114,9 @@ def create_consultation(
     return consultation
 
 
-def update_consultation(*, actor: Actor, consultation: Consultation, data: ConsultationInput) -> None:
+def update_consultation(
+    *, actor: Actor, consultation: Consultation, data: ConsultationInput
+) -> None:
     """Edit a consultation; sections that already have comments cannot be removed."""
     _require_manager(actor, consultation)
     title, summary, sections = _validated(data)
@@ -188,7 +192,9 @@ def get_managed_consultation(*, actor: Actor, consultation_id: int) -> Consultat
 
 def status_condition(status: ConsultationStatus, now: datetime) -> ColumnElement[bool]:
     """SQL for a derived status, mirroring Consultation.status()."""
-    published = and_(Consultation.published_at.is_not(None), Consultation.report_published_at.is_(None))
+    published = and_(
+        Consultation.published_at.is_not(None), Consultation.report_published_at.is_(None)
+    )
     conditions: dict[ConsultationStatus, ColumnElement[bool]] = {
         ConsultationStatus.DRAFT: Consultation.published_at.is_(None),
         ConsultationStatus.REPORT_PUBLISHED: and_(
@@ -230,7 +236,7 @@ def search_consultations(
     return db.paginate(stmt.order_by(*order), page=page, per_page=per_page, error_out=False)
 
 
-def _closing_soonest_order(now: datetime) -> tuple[ColumnElement[Any], ...]:
+def _closing_soonest_order(now: datetime) -> tuple[ColumnExpressionArgument[Any], ...]:
     """Open ones first by how soon they close, then upcoming, then the most recently closed."""
     bucket = case(
         (Consultation.report_published_at.is_not(None), 2),

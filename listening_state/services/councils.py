@@ -57,16 +57,22 @@ class CouncilInput:
     region: str = ""
 
 
-def upsert_ministry_council(*, actor: Actor, ministry: Ministry, data: CouncilInput) -> PublicCouncil:
+def upsert_ministry_council(
+    *, actor: Actor, ministry: Ministry, data: CouncilInput
+) -> PublicCouncil:
     """Create or update the Public Council attached to a ministry (administrators only)."""
     if not authz.is_admin(actor):
         raise PermissionDenied("only administrators create councils")
-    council = db.session.scalar(select(PublicCouncil).where(PublicCouncil.ministry_id == ministry.id))
+    council = db.session.scalar(
+        select(PublicCouncil).where(PublicCouncil.ministry_id == ministry.id)
+    )
     if council is None:
         council = PublicCouncil(kind=CouncilKind.MINISTRY, ministry=ministry)
         db.session.add(council)
     council.name_kk, council.name_ru, council.name_en = (
-        clean_line(data.name_kk), clean_line(data.name_ru), clean_line(data.name_en)
+        clean_line(data.name_kk),
+        clean_line(data.name_ru),
+        clean_line(data.name_en),
     )
     council.description, council.region = clean_plain_text(data.description), data.region
     db.session.commit()
@@ -94,7 +100,9 @@ def add_member(*, actor: Actor, council: PublicCouncil, data: MemberInput) -> Co
     if not 2 <= len(full_name) <= 200:
         raise ValidationFailed({"full_name": [str(_l("Please enter the member's full name."))]})
     if data.started_on and data.ended_on and data.ended_on < data.started_on:
-        raise ValidationFailed({"ended_on": [str(_l("The end date cannot precede the start date."))]})
+        raise ValidationFailed(
+            {"ended_on": [str(_l("The end date cannot precede the start date."))]}
+        )
     member = CouncilMember(
         council=council,
         full_name=full_name,
@@ -135,7 +143,11 @@ def schedule_meeting(*, actor: Actor, council: PublicCouncil, data: MeetingInput
     _require_keeper(actor, council)
     title, agenda, minutes = _validated_meeting(data)
     meeting = CouncilMeeting(
-        council=council, held_on=data.held_on, title=title, agenda=agenda, minutes=minutes,
+        council=council,
+        held_on=data.held_on,
+        title=title,
+        agenda=agenda,
+        minutes=minutes,
         status=data.status,
     )
     db.session.add(meeting)

@@ -38,8 +38,16 @@ def split_draft(markdown: str) -> list[DraftSection]:
         sections.append(DraftSection(heading, "\n".join(body).strip()))
     if "".join(preamble).strip() or not sections:
         raise ValidationFailed(
-            {"draft": [str(_l("Start the draft, and each of its sections, with a line "
-                              "beginning with '## ' followed by the section heading."))]}
+            {
+                "draft": [
+                    str(
+                        _l(
+                            "Start the draft, and each of its sections, with a line "
+                            "beginning with '## ' followed by the section heading."
+                        )
+                    )
+                ]
+            }
         )
     return sections
 

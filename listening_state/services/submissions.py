@@ -38,7 +38,10 @@ def new_reference() -> str:
     while True:
         chars = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
         reference = f"LS-{chars[:4]}-{chars[4:]}"
-        if db.session.scalar(select(Submission.id).where(Submission.reference == reference)) is None:
+        if (
+            db.session.scalar(select(Submission.id).where(Submission.reference == reference))
+            is None
+        ):
             return reference
 
 
@@ -46,8 +49,17 @@ def validate_body(body: str) -> str:
     cleaned = clean_plain_text(body)
     if not MIN_BODY <= len(cleaned) <= MAX_BODY:
         raise ValidationFailed(
-            {"body": [str(_l("Your comment must be %(min)d to %(max)d characters long.",
-                             min=MIN_BODY, max=MAX_BODY))]}
+            {
+                "body": [
+                    str(
+                        _l(
+                            "Your comment must be %(min)d to %(max)d characters long.",
+                            min=MIN_BODY,
+                            max=MAX_BODY,
+                        )
+                    )
+                ]
+            }
         )
     return cleaned
 

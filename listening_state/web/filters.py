@@ -21,17 +21,16 @@ def localized_name(obj: Any) -> str:
 
 def page_url(page: int) -> str:
     """The current URL with another page number, keeping every filter."""
-    args = request.args.to_dict()
-    args["page"] = str(page)
-    return url_for(str(request.endpoint), **(request.view_args or {}), **args)
+    values: dict[str, Any] = {**(request.view_args or {}), **request.args.to_dict(), "page": page}
+    return url_for(str(request.endpoint), **values)
 
 
 def _date(value: date | datetime | None, style: str = "medium") -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return format_datetime(value, style)
-    return format_date(value, style)
+        return str(format_datetime(value, style))
+    return str(format_date(value, style))
 
 
 def register(app: Flask) -> None:

@@ -15,7 +15,9 @@ def test_embedded_default_is_a_sqlite_file_in_the_instance_folder() -> None:
     assert uri.endswith("instance/listening_state.sqlite")
 
 
-def test_database_url_from_the_environment_switches_to_postgresql(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_database_url_from_the_environment_switches_to_postgresql(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("LISTENING_STATE_DATABASE_URL", "postgresql://u@db.example/ls")
     monkeypatch.setenv("LISTENING_STATE_SECRET_KEY", "from-env")
     app = create_app()
@@ -28,7 +30,9 @@ def test_secret_key_is_required_outside_development() -> None:
         create_app({"ENV_NAME": "production", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
 
 
-def test_development_key_is_generated_once_and_kept_in_instance(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_development_key_is_generated_once_and_kept_in_instance(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     import listening_state
 
     monkeypatch.setattr(listening_state, "ROOT", tmp_path)

@@ -1,6 +1,11 @@
 """User text is stored as plain text and rendered safely; drafts pass an allow-list."""
 
-from listening_state.sanitize import clean_line, clean_plain_text, render_markdown, render_plain_text
+from listening_state.sanitize import (
+    clean_line,
+    clean_plain_text,
+    render_markdown,
+    render_plain_text,
+)
 
 
 def test_markup_is_stripped_and_line_breaks_kept() -> None:
@@ -35,7 +40,11 @@ def test_markdown_draft_renders_allowed_tags() -> None:
 
 
 def test_markdown_draft_drops_scripts_handlers_and_bad_urls() -> None:
-    html = str(render_markdown('<script>alert(1)</script><img src=x onerror=alert(1)> [x](javascript:alert(1))'))
+    html = str(
+        render_markdown(
+            "<script>alert(1)</script><img src=x onerror=alert(1)> [x](javascript:alert(1))"
+        )
+    )
     assert "<script" not in html
     assert "onerror" not in html
     assert "javascript:" not in html
@@ -47,8 +56,15 @@ def test_clean_line_folds_whitespace() -> None:
 
 
 def test_entity_encoded_script_schemes_are_dropped_from_draft_links() -> None:
-    for href in ("javascript&colon;alert(1)", "jav&#x09;ascript:alert(1)", "&#106;avascript:alert(1)",
-                 "JaVaScRiPt:alert(1)", "data:text/html,<b>x</b>"):
+    for href in (
+        "javascript&colon;alert(1)",
+        "jav&#x09;ascript:alert(1)",
+        "&#106;avascript:alert(1)",
+        "JaVaScRiPt:alert(1)",
+        "data:text/html,<b>x</b>",
+    ):
         html = str(render_markdown(f'<a href="{href}">x</a>'))
         assert "href" not in html, (href, html)
-    assert 'href="/consultations?q=a:b"' in str(render_markdown('<a href="/consultations?q=a:b">x</a>'))
+    assert 'href="/consultations?q=a:b"' in str(
+        render_markdown('<a href="/consultations?q=a:b">x</a>')
+    )

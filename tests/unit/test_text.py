@@ -4,13 +4,42 @@ from listening_state.text import KAZAKH_ALPHABET, fold, sort_key
 
 
 def test_fold_matches_kazakh_letters_regardless_of_case() -> None:
-    assert fold("ҚАЗАҚСТАН ӘЛЕМІ ҰЛТТЫҚ ҮЙ ҒЫЛЫМ ӨНЕР ҢЫ ҺІ") == "қазақстан әлемі ұлттық үй ғылым өнер ңы һі"
+    assert (
+        fold("ҚАЗАҚСТАН ӘЛЕМІ ҰЛТТЫҚ ҮЙ ҒЫЛЫМ ӨНЕР ҢЫ ҺІ")
+        == "қазақстан әлемі ұлттық үй ғылым өнер ңы һі"
+    )
 
 
 def test_sort_key_follows_the_kazakh_alphabet() -> None:
-    words = ["бақ", "әке", "ағаш", "ғалым", "газет", "қала", "кітап", "өзен", "орман", "ұл", "үй", "ірі", "ыдыс"]
+    words = [
+        "бақ",
+        "әке",
+        "ағаш",
+        "ғалым",
+        "газет",
+        "қала",
+        "кітап",
+        "өзен",
+        "орман",
+        "ұл",
+        "үй",
+        "ірі",
+        "ыдыс",
+    ]
     assert sorted(words, key=sort_key) == [
-        "ағаш", "әке", "бақ", "газет", "ғалым", "кітап", "қала", "орман", "өзен", "ұл", "үй", "ыдыс", "ірі",
+        "ағаш",
+        "әке",
+        "бақ",
+        "газет",
+        "ғалым",
+        "кітап",
+        "қала",
+        "орман",
+        "өзен",
+        "ұл",
+        "үй",
+        "ыдыс",
+        "ірі",
     ]
 
 
@@ -30,4 +59,8 @@ def test_sort_key_is_plain_ascii_so_any_collation_agrees() -> None:
 
 
 def test_latin_titles_sort_before_cyrillic_and_digits_first() -> None:
-    assert sorted(["Жер", "Energy", "2030 Concept"], key=sort_key) == ["2030 Concept", "Energy", "Жер"]
+    assert sorted(["Жер", "Energy", "2030 Concept"], key=sort_key) == [
+        "2030 Concept",
+        "Energy",
+        "Жер",
+    ]

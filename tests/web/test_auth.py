@@ -5,8 +5,8 @@ from collections.abc import Callable
 from flask import Flask
 from flask.testing import FlaskClient
 
-from listening_state.models import User
 from listening_state.extensions import db
+from listening_state.models import User
 from tests.factories import PASSWORD, login, make_user
 
 
@@ -43,7 +43,13 @@ def test_register_refuses_an_email_that_differs_only_in_case(client: FlaskClient
 def test_register_shows_an_error_on_each_bad_field(client: FlaskClient) -> None:
     response = client.post(
         "/register",
-        data={"display_name": "", "email": "not-an-email", "password": "short", "confirm": "other", "language": "kk"},
+        data={
+            "display_name": "",
+            "email": "not-an-email",
+            "password": "short",
+            "confirm": "other",
+            "language": "kk",
+        },
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -69,7 +75,9 @@ def test_logout_by_get_only_asks_for_confirmation(client: FlaskClient) -> None:
 def test_login_error_does_not_reveal_whether_the_email_exists(client: FlaskClient) -> None:
     user = make_user()
     wrong_password = client.post("/login", data={"email": user.email, "password": "wrong password"})
-    unknown_email = client.post("/login", data={"email": "nobody@example.kz", "password": "wrong password"})
+    unknown_email = client.post(
+        "/login", data={"email": "nobody@example.kz", "password": "wrong password"}
+    )
     assert wrong_password.status_code == unknown_email.status_code == 200
     message = "The e-mail address or password is not correct."
     assert message in wrong_password.get_data(as_text=True)
@@ -85,17 +93,23 @@ def test_login_is_case_insensitive_on_email(client: FlaskClient) -> None:
 
 def test_login_follows_only_same_site_next(client: FlaskClient) -> None:
     user = make_user()
-    inside = client.post("/login?next=/my/submissions", data={"email": user.email, "password": PASSWORD})
+    inside = client.post(
+        "/login?next=/my/submissions", data={"email": user.email, "password": PASSWORD}
+    )
     assert inside.headers["Location"] == "/my/submissions"
     client.post("/logout")
-    outside = client.post("/login?next=//evil.example/x", data={"email": user.email, "password": PASSWORD})
+    outside = client.post(
+        "/login?next=//evil.example/x", data={"email": user.email, "password": PASSWORD}
+    )
     assert outside.headers["Location"] == "/"
 
 
 def test_login_is_rate_limited(app_with: Callable[..., Flask]) -> None:
     client = app_with(RATELIMIT_ENABLED=True).test_client()
     statuses = [
-        client.post("/login", data={"email": "x@example.kz", "password": "wrong password"}).status_code
+        client.post(
+            "/login", data={"email": "x@example.kz", "password": "wrong password"}
+        ).status_code
         for _ in range(12)
     ]
     assert statuses[-1] == 429

@@ -42,7 +42,11 @@ def test_index_paginates(client: FlaskClient) -> None:
     first = client.get("/consultations?sort=title").get_data(as_text=True)
     second = client.get("/consultations?sort=title&page=2").get_data(as_text=True)
     assert len(_titles(first)) == 20
-    assert _titles(second) == ["Consultation number 20", "Consultation number 21", "Consultation number 22"]
+    assert _titles(second) == [
+        "Consultation number 20",
+        "Consultation number 21",
+        "Consultation number 22",
+    ]
     assert "Page 1 of 2" in first
 
 
@@ -51,7 +55,11 @@ def test_closing_soonest_lists_open_before_closed(client: FlaskClient) -> None:
     make_consultation(ministry, title="Closed one", state="closed")
     make_consultation(ministry, title="Upcoming one", state="upcoming")
     make_consultation(ministry, title="Open one", state="open")
-    assert _titles(client.get("/consultations").get_data(as_text=True)) == ["Open one", "Upcoming one", "Closed one"]
+    assert _titles(client.get("/consultations").get_data(as_text=True)) == [
+        "Open one",
+        "Upcoming one",
+        "Closed one",
+    ]
 
 
 def test_detail_shows_sections_with_comment_counts(client: FlaskClient) -> None:
@@ -71,13 +79,17 @@ def test_detail_filters_comments_by_section(client: FlaskClient) -> None:
     make_submission(consultation, section_index=0, body="About the purpose of the draft.")
     make_submission(consultation, section_index=1, body="About the scope of the draft.")
     section = consultation.sections[1]
-    page = client.get(f"/consultations/{consultation.id}?section={section.id}").get_data(as_text=True)
+    page = client.get(f"/consultations/{consultation.id}?section={section.id}").get_data(
+        as_text=True
+    )
     assert "About the scope of the draft." in page
     assert "About the purpose of the draft." not in page
     assert client.get(f"/consultations/{consultation.id}?section=999999").status_code == 404
 
 
-def test_draft_consultation_is_hidden_from_the_public_but_not_its_ministry(client: FlaskClient) -> None:
+def test_draft_consultation_is_hidden_from_the_public_but_not_its_ministry(
+    client: FlaskClient,
+) -> None:
     ministry = make_ministry()
     draft = make_consultation(ministry, state="draft")
     assert client.get(f"/consultations/{draft.id}").status_code == 404
@@ -99,13 +111,21 @@ def test_citizen_comments_on_a_section_and_gets_a_reference(client: FlaskClient)
     section = consultation.sections[1]
     response = client.post(
         f"/consultations/{consultation.id}/comment",
-        data={"section_id": str(section.id), "stance": "oppose", "body": "The scope is too narrow.\nAdd akimats."},
+        data={
+            "section_id": str(section.id),
+            "stance": "oppose",
+            "body": "The scope is too narrow.\nAdd akimats.",
+        },
     )
     assert response.status_code == 302
     submission = db.session.scalar(db.select(Submission))
     assert submission is not None
     assert re.fullmatch(r"LS-[A-Z0-9]{4}-[A-Z0-9]{4}", submission.reference)
-    assert (submission.section_id, submission.stance, submission.author_id) == (section.id, Stance.OPPOSE, citizen.id)
+    assert (submission.section_id, submission.stance, submission.author_id) == (
+        section.id,
+        Stance.OPPOSE,
+        citizen.id,
+    )
     assert submission.body == "The scope is too narrow.\nAdd akimats."
     confirmation = client.get(response.headers["Location"]).get_data(as_text=True)
     assert submission.reference in confirmation
@@ -117,7 +137,11 @@ def test_citizen_comments_on_a_section_and_gets_a_reference(client: FlaskClient)
     [
         ({"stance": "support", "body": "Too short"}, "body", "must be 10 to 5000 characters"),
         ({"stance": "support", "body": "x" * 5001}, "body", "must be 10 to 5000 characters"),
-        ({"stance": "support", "body": "<b></b>          "}, "body", "must be 10 to 5000 characters"),
+        (
+            {"stance": "support", "body": "<b></b>          "},
+            "body",
+            "must be 10 to 5000 characters",
+        ),
         ({"stance": "support", "body": ""}, "body", "Please write your comment"),
         ({"stance": "maybe", "body": "A perfectly fine comment."}, "stance", "Not a valid choice"),
     ],
@@ -150,7 +174,8 @@ def test_comment_on_a_closed_consultation_is_refused(client: FlaskClient) -> Non
     consultation = make_consultation(state="closed")
     login(client, make_user())
     response = client.post(
-        f"/consultations/{consultation.id}/comment", data={"stance": "support", "body": "Too late but still."}
+        f"/consultations/{consultation.id}/comment",
+        data={"stance": "support", "body": "Too late but still."},
     )
     assert response.status_code == 409
     assert "not open for comments" in response.get_data(as_text=True)
@@ -162,7 +187,11 @@ def test_section_of_another_consultation_is_refused(client: FlaskClient) -> None
     login(client, make_user())
     response = client.post(
         f"/consultations/{consultation.id}/comment",
-        data={"section_id": str(other.sections[0].id), "stance": "support", "body": "Wrong section id."},
+        data={
+            "section_id": str(other.sections[0].id),
+            "stance": "support",
+            "body": "Wrong section id.",
+        },
     )
     assert response.status_code == 404
     assert db.session.scalar(db.select(db.func.count(Submission.id))) == 0
@@ -175,5 +204,8 @@ def test_submissions_are_rate_limited(app_with: object) -> None:
     client = app.test_client()
     login(client, user)
     url = f"/consultations/{consultation.id}/comment"
-    statuses = [client.post(url, data={"stance": "support", "body": f"Comment number {n}."}).status_code for n in range(3)]
+    statuses = [
+        client.post(url, data={"stance": "support", "body": f"Comment number {n}."}).status_code
+        for n in range(3)
+    ]
     assert statuses == [302, 302, 429]

@@ -9,8 +9,16 @@ from flask.testing import FlaskClient
 from tests.factories import login, make_user
 
 
-@pytest.mark.parametrize(("code", "title"), [(400, "Bad request"), (403, "Not allowed"), (404, "Page not found"),
-                                             (429, "Too many requests"), (500, "Something went wrong")])
+@pytest.mark.parametrize(
+    ("code", "title"),
+    [
+        (400, "Bad request"),
+        (403, "Not allowed"),
+        (404, "Page not found"),
+        (429, "Too many requests"),
+        (500, "Something went wrong"),
+    ],
+)
 def test_error_pages_are_friendly(app: Flask, code: int, title: str) -> None:
     app.add_url_rule(f"/boom/{code}", f"boom{code}", lambda: abort(code))
     response = app.test_client().get(f"/boom/{code}")
@@ -34,7 +42,9 @@ def test_unexpected_exception_is_a_friendly_500(app_with: Callable[..., Flask]) 
 
 def test_error_page_speaks_the_visitors_language(client: FlaskClient) -> None:
     english = client.get("/no-such-page", headers={"Accept-Language": "en"}).get_data(as_text=True)
-    russian = client.get("/no-such-page", headers={"Accept-Language": "ru-RU,ru;q=0.9"}).get_data(as_text=True)
+    russian = client.get("/no-such-page", headers={"Accept-Language": "ru-RU,ru;q=0.9"}).get_data(
+        as_text=True
+    )
     kazakh = client.get("/no-such-page", headers={"Accept-Language": "kk"}).get_data(as_text=True)
     assert '<html lang="en">' in english
     assert '<html lang="ru">' in russian

@@ -45,14 +45,24 @@ def test_users_preference_wins_and_the_switcher_updates_it(client: FlaskClient) 
     assert _lang(client) == "kk"
 
 
-@pytest.mark.parametrize(("language", "expected"), [("kk", "Consultation kk"), ("ru", "Consultation ru"), ("en", "Consultation en")])
-def test_ministry_names_follow_the_interface_language(client: FlaskClient, language: str, expected: str) -> None:
-    from listening_state.services import ministries
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("kk", "Consultation kk"), ("ru", "Consultation ru"), ("en", "Consultation en")],
+)
+def test_ministry_names_follow_the_interface_language(
+    client: FlaskClient, language: str, expected: str
+) -> None:
     from listening_state.authz import SYSTEM
+    from listening_state.services import ministries
 
-    ministry = ministries.upsert_ministry(actor=SYSTEM, code="MNE", name_kk="Ұлттық экономика министрлігі",
-                                         name_ru="Министерство национальной экономики",
-                                         name_en="Ministry of National Economy", mandate="")
+    ministry = ministries.upsert_ministry(
+        actor=SYSTEM,
+        code="MNE",
+        name_kk="Ұлттық экономика министрлігі",
+        name_ru="Министерство национальной экономики",
+        name_en="Ministry of National Economy",
+        mandate="",
+    )
     make_consultation(ministry)
     client.post(f"/language/{language}")
     page = client.get("/consultations").get_data(as_text=True)
@@ -69,7 +79,12 @@ def test_pages_are_translated_in_each_language(client: FlaskClient) -> None:
     headings = {}
     for language in ("kk", "ru", "en"):
         client.post(f"/language/{language}")
-        headings[language] = client.get("/consultations").get_data(as_text=True).split("<h1>", 1)[1].split("</h1>")[0]
+        headings[language] = (
+            client.get("/consultations")
+            .get_data(as_text=True)
+            .split("<h1>", 1)[1]
+            .split("</h1>")[0]
+        )
     assert headings == {"kk": "Талқылаулар", "ru": "Обсуждения", "en": "Consultations"}
 
 
@@ -77,9 +92,26 @@ def test_catalogs_translate_every_string_in_the_code(tmp_path: Path) -> None:
     """A fresh extraction of the templates and code finds no string missing from a catalog."""
     pot = tmp_path / "messages.pot"
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg", "--ignore-dirs", ".*", "-k", "_l",
-         "-k", "lazy_gettext", "-o", str(pot), "."],
-        cwd=ROOT, check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "--ignore-dirs",
+            ".*",
+            "-k",
+            "_l",
+            "-k",
+            "lazy_gettext",
+            "-o",
+            str(pot),
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
     )
     with pot.open("rb") as handle:
         wanted = {message.id for message in read_po(handle) if message.id}
@@ -87,7 +119,9 @@ def test_catalogs_translate_every_string_in_the_code(tmp_path: Path) -> None:
         with (TRANSLATIONS / language / "LC_MESSAGES" / "messages.po").open("rb") as handle:
             catalog = read_po(handle)
         translated = {
-            m.id for m in catalog if m.id and not m.fuzzy and (all(m.string) if isinstance(m.string, tuple) else m.string)
+            m.id
+            for m in catalog
+            if m.id and not m.fuzzy and (all(m.string) if isinstance(m.string, tuple) else m.string)
         }
         missing = sorted(str(i) for i in wanted - translated)
         assert not missing, f"{language} catalog lacks: {missing[:10]}"

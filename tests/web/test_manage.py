@@ -7,7 +7,14 @@ from flask.testing import FlaskClient
 
 from listening_state.extensions import db
 from listening_state.models import Consultation, ConsultationStatus, Role, User
-from tests.factories import login, make_consultation, make_council, make_ministry, make_submission, make_user
+from tests.factories import (
+    login,
+    make_consultation,
+    make_council,
+    make_ministry,
+    make_submission,
+    make_user,
+)
 
 DRAFT = "## 1. Мақсаты\nЖобаның мақсаты.\n\n## 2. Қолданылу аясы\nБарлық министрліктер."
 
@@ -63,12 +70,24 @@ def test_officer_edits_publishes_and_closes(client: FlaskClient) -> None:
     edit_url = f"/manage/consultations/{consultation.id}/edit"
     assert "## 1. Purpose" in client.get(edit_url).get_data(as_text=True)
     new_draft = "## 1. Purpose\nUpdated.\n\n## 2. Scope\nSame.\n\n## 3. Entry into force\nIn 2027."
-    response = client.post(edit_url, data=_form(ministry.id, title="Renamed draft law", draft=new_draft,
-                                                 opens_on="2026-01-01", closes_on="2030-01-01"))
+    response = client.post(
+        edit_url,
+        data=_form(
+            ministry.id,
+            title="Renamed draft law",
+            draft=new_draft,
+            opens_on="2026-01-01",
+            closes_on="2030-01-01",
+        ),
+    )
     assert response.status_code == 302
     db.session.refresh(consultation)
     assert consultation.title == "Renamed draft law"
-    assert [s.heading for s in consultation.sections] == ["1. Purpose", "2. Scope", "3. Entry into force"]
+    assert [s.heading for s in consultation.sections] == [
+        "1. Purpose",
+        "2. Scope",
+        "3. Entry into force",
+    ]
 
     assert client.post(f"/manage/consultations/{consultation.id}/publish").status_code == 302
     db.session.refresh(consultation)
@@ -82,7 +101,9 @@ def test_publishing_twice_is_refused_with_a_message(client: FlaskClient) -> None
     ministry = make_ministry()
     consultation = make_consultation(ministry, state="open")
     login(client, make_user(Role.MINISTRY_OFFICER, ministry=ministry))
-    response = client.post(f"/manage/consultations/{consultation.id}/publish", follow_redirects=True)
+    response = client.post(
+        f"/manage/consultations/{consultation.id}/publish", follow_redirects=True
+    )
     assert "not possible in the consultation" in response.get_data(as_text=True)
 
 
@@ -93,8 +114,12 @@ def test_sections_with_comments_cannot_be_removed(client: FlaskClient) -> None:
     login(client, make_user(Role.MINISTRY_OFFICER, ministry=ministry))
     response = client.post(
         f"/manage/consultations/{consultation.id}/edit",
-        data=_form(ministry.id, draft="## 1. Purpose\nOnly one section left.", opens_on="2026-01-01",
-                   closes_on="2030-01-01"),
+        data=_form(
+            ministry.id,
+            draft="## 1. Purpose\nOnly one section left.",
+            opens_on="2026-01-01",
+            closes_on="2030-01-01",
+        ),
     )
     assert "cannot be removed" in response.get_data(as_text=True)
     db.session.refresh(consultation)
@@ -110,7 +135,9 @@ ACTIONS: list[tuple[str, Callable[[Consultation], str]]] = [
 
 
 @pytest.mark.parametrize(("method", "url"), ACTIONS)
-def test_officer_of_another_ministry_gets_403(client: FlaskClient, method: str, url: Callable[[Consultation], str]) -> None:
+def test_officer_of_another_ministry_gets_403(
+    client: FlaskClient, method: str, url: Callable[[Consultation], str]
+) -> None:
     consultation = make_consultation(state="draft")
     login(client, make_user(Role.MINISTRY_OFFICER, ministry=make_ministry()))
     response = getattr(client, method)(url(consultation), data=_form(consultation.ministry_id))
@@ -120,7 +147,9 @@ def test_officer_of_another_ministry_gets_403(client: FlaskClient, method: str, 
 
 
 @pytest.mark.parametrize(("method", "url"), ACTIONS)
-def test_anonymous_visitor_is_redirected_to_sign_in(client: FlaskClient, method: str, url: Callable[[Consultation], str]) -> None:
+def test_anonymous_visitor_is_redirected_to_sign_in(
+    client: FlaskClient, method: str, url: Callable[[Consultation], str]
+) -> None:
     consultation = make_consultation(state="draft")
     response = getattr(client, method)(url(consultation))
     assert response.status_code == 302
@@ -129,7 +158,9 @@ def test_anonymous_visitor_is_redirected_to_sign_in(client: FlaskClient, method:
 
 @pytest.mark.parametrize("role", [Role.CITIZEN, Role.COUNCIL_MEMBER])
 @pytest.mark.parametrize("url", ["/manage/consultations", "/manage/consultations/new"])
-def test_citizens_and_council_members_cannot_manage_consultations(client: FlaskClient, role: Role, url: str) -> None:
+def test_citizens_and_council_members_cannot_manage_consultations(
+    client: FlaskClient, role: Role, url: str
+) -> None:
     ministry = make_ministry()
     council = make_council(ministry)
     login(client, make_user(role, council=council))

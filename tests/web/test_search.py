@@ -22,13 +22,15 @@ def _sentences(language: str, count: int) -> list[str]:
 
 
 @pytest.mark.parametrize("language", ["kaz_Cyrl", "rus_Cyrl"])
-def test_search_finds_each_real_sentence_by_an_upper_case_word(client: FlaskClient, language: str) -> None:
+def test_search_finds_each_real_sentence_by_an_upper_case_word(
+    client: FlaskClient, language: str
+) -> None:
     sentences = _sentences(language, 8)
     ministry = make_ministry()
     for n, sentence in enumerate(sentences):
         make_consultation(ministry, title=f"Draft {n}", summary=sentence)
     for n, sentence in enumerate(sentences):
-        word = max(sentence.strip(".,:;!?«»()").split(), key=len).strip(".,:;!?«»()\"")
+        word = max(sentence.strip(".,:;!?«»()").split(), key=len).strip('.,:;!?«»()"')
         found = consultations.search_consultations(query=word.upper())
         titles = {c.title for c in found.items}
         assert f"Draft {n}" in titles, (word, sentence)
@@ -49,15 +51,29 @@ def test_search_matches_kazakh_specific_letters_case_insensitively(client: Flask
 def test_search_treats_like_wildcards_literally(client: FlaskClient) -> None:
     make_consultation(title="Budget of 100% reform")
     make_consultation(title="Budget of one hundred reform")
-    assert {c.title for c in consultations.search_consultations(query="100%").items} == {"Budget of 100% reform"}
+    assert {c.title for c in consultations.search_consultations(query="100%").items} == {
+        "Budget of 100% reform"
+    }
     assert consultations.search_consultations(query="_").total == 0
 
 
 def test_title_sort_follows_the_kazakh_alphabet(client: FlaskClient) -> None:
     ministry = make_ministry()
-    for title in ["Өңірлік даму", "Орман шаруашылығы", "Ұлттық экономика", "Үкімет жобасы", "Ауыл жобасы", "Әлеуметтік қорғау"]:
+    for title in [
+        "Өңірлік даму",
+        "Орман шаруашылығы",
+        "Ұлттық экономика",
+        "Үкімет жобасы",
+        "Ауыл жобасы",
+        "Әлеуметтік қорғау",
+    ]:
         make_consultation(ministry, title=title)
     ordered = [c.title for c in consultations.search_consultations(sort="title").items]
     assert ordered == [
-        "Ауыл жобасы", "Әлеуметтік қорғау", "Орман шаруашылығы", "Өңірлік даму", "Ұлттық экономика", "Үкімет жобасы",
+        "Ауыл жобасы",
+        "Әлеуметтік қорғау",
+        "Орман шаруашылығы",
+        "Өңірлік даму",
+        "Ұлттық экономика",
+        "Үкімет жобасы",
     ]

@@ -6,7 +6,9 @@ from listening_state.models import Role
 from tests.factories import login, make_consultation, make_submission, make_user
 
 
-def test_my_submissions_lists_only_mine_with_consultation_section_and_status(client: FlaskClient) -> None:
+def test_my_submissions_lists_only_mine_with_consultation_section_and_status(
+    client: FlaskClient,
+) -> None:
     consultation = make_consultation(title="Civil service mobility rules")
     me, other = make_user(), make_user()
     mine = make_submission(consultation, me, section_index=1)
@@ -52,7 +54,9 @@ def test_anonymous_lookup_is_sent_to_sign_in(client: FlaskClient) -> None:
     assert "/login" in response.headers["Location"]
 
 
-def test_officer_of_the_ministry_can_open_the_record_but_not_another_ministry(client: FlaskClient) -> None:
+def test_officer_of_the_ministry_can_open_the_record_but_not_another_ministry(
+    client: FlaskClient,
+) -> None:
     consultation = make_consultation()
     submission = make_submission(consultation)
     login(client, make_user(Role.MINISTRY_OFFICER, ministry=consultation.ministry))

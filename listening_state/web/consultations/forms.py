@@ -52,8 +52,11 @@ class CommentForm(FlaskForm):
             Length(
                 min=MIN_BODY,
                 max=MAX_BODY,
-                message=_l("Your comment must be %(min)d to %(max)d characters long.",
-                           min=MIN_BODY, max=MAX_BODY),
+                message=_l(
+                    "Your comment must be %(min)d to %(max)d characters long.",
+                    min=MIN_BODY,
+                    max=MAX_BODY,
+                ),
             ),
         ],
     )

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
 
 from listening_state.extensions import limiter
 from listening_state.i18n import current_language
 from listening_state.models import Consultation, ConsultationSection, ConsultationStatus, Stance
 from listening_state.services import consultations, ministries, submissions
 from listening_state.services.errors import ValidationFailed
+from listening_state.web.access import login_required
 from listening_state.web.consultations.forms import CommentForm, ConsultationFilterForm
 from listening_state.web.forms_util import show_service_errors
 from listening_state.web.labels import as_choices

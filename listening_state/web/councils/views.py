@@ -15,7 +15,9 @@ bp = Blueprint("councils", __name__, url_prefix="/councils")
 @bp.route("")
 def index() -> str:
     """Every Public Council, alphabetically in the reader's language."""
-    return render_template("councils/index.html", councils=councils.list_councils(current_language()))
+    return render_template(
+        "councils/index.html", councils=councils.list_councils(current_language())
+    )
 
 
 @bp.route("/<int:council_id>")

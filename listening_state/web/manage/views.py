@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from wtforms import SelectChoice
 
 from listening_state import authz
@@ -18,6 +18,7 @@ from listening_state.services import consultations, councils, ministries
 from listening_state.services.consultations import ConsultationInput
 from listening_state.services.councils import MeetingInput, MemberInput
 from listening_state.services.errors import InvalidTransition, ValidationFailed
+from listening_state.web.access import login_required
 from listening_state.web.forms_util import show_service_errors
 from listening_state.web.labels import as_choices
 from listening_state.web.manage.forms import ActionForm, ConsultationForm, MeetingForm, MemberForm
@@ -34,7 +35,9 @@ def _local_day_bounds(opens_on: date, closes_on: date) -> tuple[datetime, dateti
 
 
 def _consultation_input(form: ConsultationForm) -> ConsultationInput:
-    assert form.opens_on.data and form.closes_on.data  # noqa: S101 - DataRequired validated them
+    # DataRequired has already refused a form without both dates.
+    assert form.opens_on.data is not None  # noqa: S101
+    assert form.closes_on.data is not None  # noqa: S101
     opens_at, closes_at = _local_day_bounds(form.opens_on.data, form.closes_on.data)
     return ConsultationInput(
         title=form.title.data or "",
@@ -105,7 +108,9 @@ def consultation_edit(consultation_id: int) -> ResponseReturnValue:
         form.title.data, form.summary.data = consultation.title, consultation.summary
         form.language.data = consultation.language
         form.opens_on.data = consultation.opens_at.astimezone(zone).date()
-        form.closes_on.data = (consultation.closes_at.astimezone(zone) - timedelta(seconds=1)).date()
+        form.closes_on.data = (
+            consultation.closes_at.astimezone(zone) - timedelta(seconds=1)
+        ).date()
         form.draft.data = consultations.draft_markdown(consultation)
     elif form.validate_on_submit():
         try:
@@ -118,7 +123,10 @@ def consultation_edit(consultation_id: int) -> ResponseReturnValue:
             flash(_("Your changes were saved."), "success")
             return redirect(url_for("manage.consultation_edit", consultation_id=consultation.id))
     return render_template(
-        "manage/consultation_form.html", form=form, consultation=consultation, action_form=ActionForm()
+        "manage/consultation_form.html",
+        form=form,
+        consultation=consultation,
+        action_form=ActionForm(),
     )
 
 
@@ -131,14 +139,22 @@ def consultation_action(consultation_id: int, action: str) -> ResponseReturnValu
     )
     if not ActionForm().validate_on_submit():
         return redirect(url_for("manage.consultation_edit", consultation_id=consultation_id))
-    change = consultations.publish_consultation if action == "publish" else consultations.close_consultation
+    change = (
+        consultations.publish_consultation
+        if action == "publish"
+        else consultations.close_consultation
+    )
     try:
         change(actor=current_user, consultation=consultation)
     except InvalidTransition:
         flash(_("That is not possible in the consultation's current state."), "error")
     else:
-        flash(_("The consultation was published.") if action == "publish"
-              else _("The consultation was closed."), "success")
+        flash(
+            _("The consultation was published.")
+            if action == "publish"
+            else _("The consultation was closed."),
+            "success",
+        )
     return redirect(url_for("manage.consultations_index"))
 
 
@@ -163,8 +179,9 @@ def _meeting_input(form: MeetingForm) -> MeetingInput:
     )
 
 
-def _council_page(council_id: int, member_form: MemberForm | None = None,
-                  meeting_form: MeetingForm | None = None) -> str:
+def _council_page(
+    council_id: int, member_form: MemberForm | None = None, meeting_form: MeetingForm | None = None
+) -> str:
     council = councils.get_managed_council(actor=current_user, council_id=council_id)
     return render_template(
         "manage/council.html",
@@ -219,7 +236,9 @@ def meeting_add(council_id: int) -> ResponseReturnValue:
     form = MeetingForm()
     if form.validate_on_submit():
         try:
-            councils.schedule_meeting(actor=current_user, council=council, data=_meeting_input(form))
+            councils.schedule_meeting(
+                actor=current_user, council=council, data=_meeting_input(form)
+            )
         except ValidationFailed as error:
             show_service_errors(form, error)
         else:

@@ -19,6 +19,8 @@ class LookupForm(FlaskForm):
         filters=[lambda value: (value or "").strip().upper()],
         validators=[
             DataRequired(),
-            Regexp(f"^{REFERENCE_PATTERN}$", message=_l("A reference code looks like LS-7KQ2-M9XD.")),
+            Regexp(
+                f"^{REFERENCE_PATTERN}$", message=_l("A reference code looks like LS-7KQ2-M9XD.")
+            ),
         ],
     )

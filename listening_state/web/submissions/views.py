@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from listening_state.services import submissions
+from listening_state.web.access import login_required
 from listening_state.web.submissions.forms import LookupForm
 
 bp = Blueprint("submissions", __name__)
