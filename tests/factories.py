@@ -93,6 +93,7 @@ def make_consultation(
     draft: str = DRAFT,
     state: str = "open",
     summary: str = "",
+    language: str = "en",
 ) -> Consultation:
     """A consultation in the given state: draft, upcoming, open or closed."""
     ministry = ministry or make_ministry()
@@ -107,7 +108,12 @@ def make_consultation(
         actor=SYSTEM,
         ministry=ministry,
         data=ConsultationInput(
-            title=title, summary=summary, draft_markdown=draft, opens_at=opens, closes_at=closes
+            title=title,
+            summary=summary,
+            draft_markdown=draft,
+            opens_at=opens,
+            closes_at=closes,
+            language=language,
         ),
     )
     if state != "draft":

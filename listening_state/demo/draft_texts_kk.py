@@ -1,7 +1,5 @@
 """The Kazakh demonstration draft (Agency for Civil Service Affairs, e-Qyzmet)."""
 
-
-
 E_QYZMET_TITLE = (
     "[Демонстрациялық жоба] «Е-қызмет» ақпараттық жүйесін мемлекеттік органдарда толық енгізу "
     "жоспары"

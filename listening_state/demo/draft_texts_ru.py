@@ -1,7 +1,5 @@
 """The Russian demonstration draft (Ministry of National Economy)."""
 
-
-
 PUBLIC_ADMINISTRATION_2030_TITLE = (
     "[Демонстрационный проект] Обновление Концепции развития государственного управления "
     "до 2030 года"

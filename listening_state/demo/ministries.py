@@ -6,8 +6,6 @@ OECD Public Governance Scan uses; its reorganisation into a ministry of artifici
 and digital development was announced in 2025, so check its official name before relying on it.
 """
 
-
-
 from __future__ import annotations
 
 from dataclasses import dataclass

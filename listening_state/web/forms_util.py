@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from flask_wtf import FlaskForm
+from wtforms import TextAreaField
 
 from listening_state.services.errors import ValidationFailed
 
@@ -15,3 +18,17 @@ def show_service_errors(form: FlaskForm, error: ValidationFailed) -> None:
             form.form_errors.extend(messages)
         else:
             field.errors = [*field.errors, *messages]
+
+
+class TextArea(TextAreaField):
+    """A text area whose line breaks count as one character each, as the page's counter does.
+
+    Browsers send CRLF, so without this a 5,000-character comment with line breaks would be
+    refused as too long although the counter showed it within the limit.
+    """
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        super().process_formdata(valuelist)
+        text = cast("str | None", getattr(self, "data", None))
+        if text:
+            self.data = text.replace("\r\n", "\n").replace("\r", "\n")

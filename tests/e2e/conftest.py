@@ -74,7 +74,9 @@ def open_drafts(app: Flask) -> dict[str, OpenDraft]:
     seeded = {}
     for language in ("en", "kk"):
         draft = next(d for d in DEMO_DRAFTS if d.language == language)
-        consultation = make_consultation(ministry, title=draft.title, draft=draft.markdown)
+        consultation = make_consultation(
+            ministry, title=draft.title, draft=draft.markdown, language=draft.language
+        )
         assert len(consultation.sections) > 2, "the journey needs a multi-section draft"
         seeded[language] = OpenDraft(consultation.title, consultation.sections[1].heading)
     db.session.close()  # hand the connection back before the server starts using the database

@@ -209,3 +209,16 @@ def test_submissions_are_rate_limited(app_with: object) -> None:
         for n in range(3)
     ]
     assert statuses == [302, 302, 429]
+
+
+def test_line_breaks_count_as_one_character_each(client: FlaskClient) -> None:
+    consultation = make_consultation()
+    login(client, make_user())
+    body = ("x" * 99 + "\r\n") * 49 + "y" * 99  # 4,999 characters once CRLF becomes LF
+    response = client.post(
+        f"/consultations/{consultation.id}/comment", data={"stance": "support", "body": body}
+    )
+    assert response.status_code == 302
+    stored = db.session.scalar(db.select(Submission))
+    assert stored is not None
+    assert len(stored.body) == 4999

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, SearchField, SelectField, TextAreaField
+from wtforms import HiddenField, RadioField, SearchField, SelectField
 from wtforms.validators import DataRequired, Length, Optional
 
 from listening_state.models import ConsultationStatus, Stance
 from listening_state.services.submissions import MAX_BODY, MIN_BODY
+from listening_state.web.forms_util import TextArea
 from listening_state.web.labels import LABELS, as_choices, choices
 
 
@@ -45,7 +46,7 @@ class CommentForm(FlaskForm):
         default=Stance.NO_POSITION.value,
         validators=[DataRequired(message=_l("Please choose your position."))],
     )
-    body = TextAreaField(
+    body = TextArea(
         _l("Your comment"),
         validators=[
             DataRequired(message=_l("Please write your comment.")),

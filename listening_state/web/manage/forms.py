@@ -4,22 +4,23 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import DateField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from listening_state.i18n import LANGUAGE_NAMES
 from listening_state.models import MeetingStatus, MemberPosition
+from listening_state.web.forms_util import TextArea
 from listening_state.web.labels import as_choices, choices
 
 
 class ConsultationForm(FlaskForm):
     ministry = SelectField(_l("Ministry"), coerce=int, validators=[DataRequired()])
     title = StringField(_l("Title"), validators=[DataRequired(), Length(min=5, max=300)])
-    summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=5000)])
+    summary = TextArea(_l("Summary"), validators=[Optional(), Length(max=5000)])
     language = SelectField(_l("Language of the draft"), choices=as_choices(LANGUAGE_NAMES.items()))
     opens_on = DateField(_l("Opens on"), validators=[DataRequired()])
     closes_on = DateField(_l("Closes on (last day for comments)"), validators=[DataRequired()])
-    draft = TextAreaField(
+    draft = TextArea(
         _l("Draft (Markdown; start each section with a line '## Heading')"),
         validators=[DataRequired(), Length(max=200_000)],
     )
@@ -37,8 +38,8 @@ class MeetingForm(FlaskForm):
     held_on = DateField(_l("Date"), validators=[DataRequired()])
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=255)])
     status = SelectField(_l("Status"), choices=choices(MeetingStatus))
-    agenda = TextAreaField(_l("Agenda"), validators=[Optional(), Length(max=20_000)])
-    minutes = TextAreaField(_l("Minutes"), validators=[Optional(), Length(max=100_000)])
+    agenda = TextArea(_l("Agenda"), validators=[Optional(), Length(max=20_000)])
+    minutes = TextArea(_l("Minutes"), validators=[Optional(), Length(max=100_000)])
 
 
 class ActionForm(FlaskForm):

@@ -1,0 +1,104 @@
+"""The flask command groups: demo content and user accounts."""
+
+from flask import Flask
+from flask.testing import FlaskCliRunner
+
+from listening_state.extensions import db
+from listening_state.models import Consultation, Role, Submission, User, Visibility
+from listening_state.services.accounts import authenticate
+from tests.factories import make_council, make_ministry
+
+
+def test_users_create_makes_each_kind_of_account(runner: FlaskCliRunner) -> None:
+    ministry = make_ministry("MNE")
+    council = make_council(ministry)
+    cases = [
+        ("citizen", []),
+        ("ministry_officer", ["--ministry", "mne"]),
+        ("council_member", ["--council", str(council.id)]),
+        ("admin", []),
+    ]
+    for role, extra in cases:
+        result = runner.invoke(
+            args=[
+                "users",
+                "create",
+                "--email",
+                f"{role}@Example.kz",
+                "--password",
+                "a long password",
+                "--role",
+                role,
+                *extra,
+            ]
+        )
+        assert result.exit_code == 0, result.output
+        user = authenticate(email=f"{role}@example.kz", password="a long password")
+        assert user is not None
+        assert user.has_role(Role(role))
+    officer = authenticate(email="ministry_officer@example.kz", password="a long password")
+    assert officer is not None
+    assert officer.ministry_ids() == {ministry.id}
+
+
+def test_users_create_explains_bad_input(runner: FlaskCliRunner) -> None:
+    unknown = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--email",
+            "a@b.kz",
+            "--password",
+            "a long password",
+            "--role",
+            "ministry_officer",
+            "--ministry",
+            "NOPE",
+        ]
+    )
+    assert unknown.exit_code != 0
+    assert "ministry NOPE" in unknown.output
+    missing = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--email",
+            "a@b.kz",
+            "--password",
+            "a long password",
+            "--role",
+            "ministry_officer",
+        ]
+    )
+    assert missing.exit_code != 0
+    assert "needs a ministry" in missing.output
+    short = runner.invoke(args=["users", "create", "--email", "a@b.kz", "--password", "short"])
+    assert "at least 8 characters" in short.output
+    assert db.session.scalar(db.select(db.func.count(User.id))) == 0
+
+
+def test_demo_load_is_idempotent_and_prints_accounts_for_every_role(
+    app: Flask, runner: FlaskCliRunner
+) -> None:
+    first = runner.invoke(args=["demo", "load"])
+    assert first.exit_code == 0, first.output
+    for email in ("citizen@demo.kz", "council@demo.kz", "officer@demo.kz", "admin@demo.kz"):
+        assert email in first.output
+    counts = (
+        db.session.scalar(db.select(db.func.count(Consultation.id))),
+        db.session.scalar(db.select(db.func.count(Submission.id))),
+        db.session.scalar(db.select(db.func.count(User.id))),
+    )
+    assert counts[0] == 24  # 4 demonstration drafts and 20 Pol.is conversations
+    assert counts[1] > 10_000  # the real Pol.is comments
+    hidden = db.session.scalar(
+        db.select(db.func.count(Submission.id)).where(Submission.visibility == Visibility.HIDDEN)
+    )
+    assert hidden and hidden > 0  # facilitators' real rejections stay hidden from the public
+    second = runner.invoke(args=["demo", "load"])
+    assert second.exit_code == 0, second.output
+    assert counts == (
+        db.session.scalar(db.select(db.func.count(Consultation.id))),
+        db.session.scalar(db.select(db.func.count(Submission.id))),
+        db.session.scalar(db.select(db.func.count(User.id))),
+    )
