@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import Flask, request, url_for
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date, format_time
 from markupsafe import Markup
 
 from listening_state import sanitize
@@ -29,7 +29,8 @@ def _date(value: date | datetime | None, style: str = "medium") -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return str(format_datetime(value, style))
+        # Date and hours:minutes in the reader's locale and Almaty time; seconds are noise here.
+        return f"{format_date(value, style)}, {format_time(value, 'short')}"
     return str(format_date(value, style))
 
 
