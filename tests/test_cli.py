@@ -77,6 +77,10 @@ def test_users_create_explains_bad_input(runner: FlaskCliRunner) -> None:
     assert db.session.scalar(db.select(db.func.count(User.id))) == 0
 
 
+def _row_counts() -> tuple[int | None, ...]:
+    return tuple(db.session.scalar(db.select(db.func.count(m.id))) for m in (Consultation, Submission, User))
+
+
 def test_demo_load_is_idempotent_and_prints_accounts_for_every_role(
     app: Flask, runner: FlaskCliRunner
 ) -> None:
@@ -84,11 +88,7 @@ def test_demo_load_is_idempotent_and_prints_accounts_for_every_role(
     assert first.exit_code == 0, first.output
     for email in ("citizen@demo.kz", "council@demo.kz", "officer@demo.kz", "admin@demo.kz"):
         assert email in first.output
-    counts = (
-        db.session.scalar(db.select(db.func.count(Consultation.id))),
-        db.session.scalar(db.select(db.func.count(Submission.id))),
-        db.session.scalar(db.select(db.func.count(User.id))),
-    )
+    counts = _row_counts()
     assert counts[0] == 24  # 4 demonstration drafts and 20 Pol.is conversations
     assert counts[1] > 10_000  # the real Pol.is comments
     hidden = db.session.scalar(
@@ -97,8 +97,4 @@ def test_demo_load_is_idempotent_and_prints_accounts_for_every_role(
     assert hidden and hidden > 0  # facilitators' real rejections stay hidden from the public
     second = runner.invoke(args=["demo", "load"])
     assert second.exit_code == 0, second.output
-    assert counts == (
-        db.session.scalar(db.select(db.func.count(Consultation.id))),
-        db.session.scalar(db.select(db.func.count(Submission.id))),
-        db.session.scalar(db.select(db.func.count(User.id))),
-    )
+    assert _row_counts() == counts
