@@ -78,7 +78,9 @@ def test_users_create_explains_bad_input(runner: FlaskCliRunner) -> None:
 
 
 def _row_counts() -> tuple[int | None, ...]:
-    return tuple(db.session.scalar(db.select(db.func.count(m.id))) for m in (Consultation, Submission, User))
+    return tuple(
+        db.session.scalar(db.select(db.func.count(m.id))) for m in (Consultation, Submission, User)
+    )
 
 
 def test_demo_load_is_idempotent_and_prints_accounts_for_every_role(
@@ -94,7 +96,8 @@ def test_demo_load_is_idempotent_and_prints_accounts_for_every_role(
     hidden = db.session.scalar(
         db.select(db.func.count(Submission.id)).where(Submission.visibility == Visibility.HIDDEN)
     )
-    assert hidden and hidden > 0  # facilitators' real rejections stay hidden from the public
+    assert hidden is not None
+    assert hidden > 0  # facilitators' real rejections stay hidden from the public
     second = runner.invoke(args=["demo", "load"])
     assert second.exit_code == 0, second.output
     assert _row_counts() == counts

@@ -42,3 +42,12 @@ def test_development_key_is_generated_once_and_kept_in_instance(
     assert first.config["SECRET_KEY"] == second.config["SECRET_KEY"] == key_file.read_text()
     assert len(first.config["SECRET_KEY"]) == 64
     assert key_file.stat().st_mode & 0o077 == 0
+
+
+def test_production_cookies_are_https_only() -> None:
+    app = create_app(
+        {"ENV_NAME": "production", "SECRET_KEY": "k", "SQLALCHEMY_DATABASE_URI": "sqlite://"}
+    )
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["REMEMBER_COOKIE_SECURE"] is True
+    assert app.config["SESSION_COOKIE_HTTPONLY"] is True

@@ -48,10 +48,10 @@ def load_payloads() -> list[str]:
     """The corpus, one payload a line; `escaped:` lines get their backslash escapes decoded."""
     payloads = []
     for line in CORPUS.read_text(encoding="utf-8").splitlines():
+        if line.startswith(ESCAPED):
+            line = line.removeprefix(ESCAPED).encode("ascii").decode("unicode_escape")
         if line.strip() and not line.startswith("#"):
-            escaped = line.startswith(ESCAPED)
-            text = line.removeprefix(ESCAPED).encode("ascii").decode("unicode_escape")
-            payloads.append(text if escaped else line)
+            payloads.append(line)
     return payloads
 
 
@@ -263,20 +263,14 @@ def test_scanner_flags_each_payload_served_carelessly(payload: str) -> None:
     assert any(scan(page).problems for page in _careless_pages(payload)), payload
 
 
-def _dates() -> dict[str, str]:
-    today = datetime.now(UTC).date()
-    return {
-        "opens_on": str(today - timedelta(days=2)),
-        "closes_on": str(today + timedelta(days=30)),
-    }
-
-
 def test_consultations_comments_and_names_are_never_served_as_markup(
     app: Flask, client: FlaskClient, audit: Audit
 ) -> None:
     ministry = make_ministry()
     council = make_council(ministry)
     login(client, make_user(Role.MINISTRY_OFFICER, ministry=ministry))
+    today = datetime.now(UTC).date()
+    opens_on, closes_on = str(today - timedelta(days=2)), str(today + timedelta(days=30))
     for i, payload in enumerate(PAYLOADS):
         # A ministry officer writes the title, summary and Markdown draft.
         token = f"xsscorpus{i:03d}"  # found by this consultation's search only
@@ -284,7 +278,7 @@ def test_consultations_comments_and_names_are_never_served_as_markup(
         summary = f"{payload}\n\n{token}"
         draft = f"## {heading}\n\n{payload}\n\n## Section {token}\n\nText before {payload} after.\n"
         form = {"ministry": ministry.id, "title": None, "summary": summary, "draft": draft}
-        form |= {"language": "en", **_dates()}
+        form |= {"language": "en", "opens_on": opens_on, "closes_on": closes_on}
         fallback = f"Consultation {i} {payload}"
         response, title = audit.submit(client, "/manage/consultations/new", i, form, fallback)
         consultation_id = int(_id_from(response, r"/manage/consultations/(\d+)/edit"))
@@ -362,7 +356,7 @@ def test_council_members_and_meetings_are_never_served_as_markup(
     audit.assert_clean()
 
 
-def test_reflected_queries_and_form_values_are_never_served_as_markup(
+def test_reflected_query_arguments_are_never_served_as_markup(
     app: Flask, client: FlaskClient, audit: Audit
 ) -> None:
     app.config["PAGE_SIZE"] = 1  # pagination links repeat every query argument
@@ -370,29 +364,54 @@ def test_reflected_queries_and_form_values_are_never_served_as_markup(
     consultation = make_consultation(ministry)
     make_consultation(ministry, title="Another draft law")
     login(client, make_user())
+    comment_url = f"/consultations/{consultation.id}/comment"
     for body in ("A first comment on the draft.", "A second comment on the draft."):
-        client.post(
-            f"/consultations/{consultation.id}/comment", data={"stance": "support", "body": body}
-        )
-    visitor = app.test_client()
+        client.post(comment_url, data={"stance": "support", "body": body})
     for i, payload in enumerate(PAYLOADS):
         search = client.get("/consultations", query_string={"q": payload})
         audit.check(search, "/consultations?q=", i, echoes={"q": payload})
         for url in ("/consultations", f"/consultations/{consultation.id}"):
-            scanner = audit.check(
-                client.get(url, query_string={"note": payload}), f"{url}?note=", i
-            )
-            assert "Page 1 of 2" in "".join(scanner.text), url
+            page = client.get(url, query_string={"note": payload})
+            assert "Page 1 of 2" in "".join(audit.check(page, f"{url}?note=", i).text), url
         lookup = client.get("/my/submissions", query_string={"reference": payload})
-        echo = {"reference": payload.strip().upper()}
-        audit.check(lookup, "/my/submissions?reference=", i, echoes=echo)
-        sign_in = visitor.post("/login", data={"email": payload, "password": "wrong password"})
+        audit.check(
+            lookup, "/my/submissions?reference=", i, echoes={"reference": payload.strip().upper()}
+        )
+    audit.assert_clean()
+
+
+def test_refused_forms_echo_payloads_without_serving_them_as_markup(
+    app: Flask, client: FlaskClient, audit: Audit
+) -> None:
+    ministry = make_ministry()
+    council = make_council(ministry)
+    login(client, make_user(Role.MINISTRY_OFFICER, ministry=ministry))
+    visitor = app.test_client()
+    for i, payload in enumerate(PAYLOADS):
+        # An impossible date (or e-mail, or password) makes each form come back with every value.
+        every = {"next": payload}
+        login_form = {"email": payload, "password": "wrong password"}
+        sign_in = visitor.post("/login", query_string=every, data=login_form)
         audit.check(sign_in, "POST /login", i, echoes={"email": payload})
-        form = {"display_name": payload, "email": payload, "password": PASSWORD}
-        register = visitor.post("/register", data=form | {"confirm": PASSWORD})
+        account = {"display_name": payload, "email": payload, "password": PASSWORD}
+        register = visitor.post("/register", query_string=every, data=account)
         audit.check(
             register, "POST /register", i, echoes={"display_name": payload, "email": payload}
         )
+        fields = ("title", "summary", "draft", "opens_on", "closes_on")
+        form: dict[str, Any] = dict.fromkeys(fields, payload) | {"ministry": ministry.id}
+        page = client.post("/manage/consultations/new", data=form)
+        audit.check(
+            page, "POST /manage/consultations/new", i, echoes=dict.fromkeys(fields, payload)
+        )
+        fields = ("full_name", "affiliation", "started_on", "ended_on")
+        form = dict.fromkeys(fields, payload) | {"position": "member"}
+        page = client.post(f"/manage/councils/{council.id}/members", data=form)
+        audit.check(page, "POST members", i, echoes=dict.fromkeys(fields, payload))
+        fields = ("title", "held_on", "agenda", "minutes")
+        form = dict.fromkeys(fields, payload) | {"status": "held"}
+        page = client.post(f"/manage/councils/{council.id}/meetings", data=form)
+        audit.check(page, "POST meetings", i, echoes=dict.fromkeys(fields, payload))
     audit.assert_clean()
 
 
