@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, abort, request
 from flask_babel import lazy_gettext as _l
 
 from listening_state.extensions import login_manager
@@ -21,6 +21,14 @@ def init_app(app: Flask) -> None:
         from listening_state.services.accounts import get_user
 
         return get_user(int(user_id)) if user_id.isdigit() else None
+
+    @app.before_request
+    def refuse_nul_bytes() -> None:
+        # No real text contains NUL, and PostgreSQL cannot store or compare it: refuse it early
+        # with a clear 400 instead of failing deep inside a query.
+        values = [*request.args.values(), *request.form.values(), request.path]
+        if any("\x00" in value for value in values):
+            abort(400)
 
     @app.after_request
     def set_security_headers(response: Response) -> Response:

@@ -71,6 +71,7 @@ def make_app(database_url: str, tmp_path: Path, **extra: Any) -> Flask:
         "RATELIMIT_ENABLED": False,
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast hashing keeps the suite quick
         "SHARED_DATA_DIR": str(Path(__file__).resolve().parents[2] / "shared" / "data"),
+        "MODEL_DIR": str(tmp_path / "models"),
     }
     overrides.update(extra)
     app = create_app(overrides)
@@ -106,13 +107,18 @@ def app(_schema: str, tmp_path: Path) -> Iterator[Flask]:
 
 
 @pytest.fixture
-def app_with(app: Flask, tmp_path: Path) -> Callable[..., Flask]:
+def app_with(app: Flask, tmp_path: Path) -> Iterator[Callable[..., Flask]]:
     """Build another app on the same database with extra settings (rate limits, CSRF...)."""
+    built: list[Flask] = []
 
     def build(**extra: Any) -> Flask:
-        return make_app(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path, **extra)
+        built.append(make_app(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path, **extra))
+        return built[-1]
 
-    return build
+    yield build
+    for other in built:  # close their pooled connections, or they leak into later tests
+        with other.app_context():
+            db.engine.dispose()
 
 
 @pytest.fixture

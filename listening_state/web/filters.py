@@ -21,8 +21,10 @@ def localized_name(obj: Any) -> str:
 
 def page_url(page: int) -> str:
     """The current URL with another page number, keeping every filter."""
-    values: dict[str, Any] = {**(request.view_args or {}), **request.args.to_dict(), "page": page}
-    return url_for(str(request.endpoint), **values)
+    view_args = request.view_args or {}
+    # Query arguments may not override the route's own arguments or url_for's `_anchor` & co.
+    kept = {k: v for k, v in request.args.items() if k not in view_args and not k.startswith("_")}
+    return url_for(str(request.endpoint), **{**view_args, **kept, "page": page})
 
 
 def _date(value: date | datetime | None, style: str = "medium") -> str:

@@ -222,3 +222,13 @@ def test_line_breaks_count_as_one_character_each(client: FlaskClient) -> None:
     stored = db.session.scalar(db.select(Submission))
     assert stored is not None
     assert len(stored.body) == 4999
+
+
+def test_pagination_links_ignore_arguments_that_clash_with_the_route(client: FlaskClient) -> None:
+    consultation = make_consultation()
+    for n in range(3):
+        make_submission(consultation, body=f"Comment number {n} on the draft.")
+    client.application.config["PAGE_SIZE"] = 1
+    page = client.get(f"/consultations/{consultation.id}?consultation_id=999&_anchor=x&_external=1")
+    assert page.status_code == 200
+    assert f'href="/consultations/{consultation.id}?page=2"' in page.get_data(as_text=True)

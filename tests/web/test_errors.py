@@ -57,3 +57,9 @@ def test_forbidden_page_for_a_citizen(client: FlaskClient) -> None:
     response = client.get("/manage/consultations")
     assert response.status_code == 403
     assert "Not allowed" in response.get_data(as_text=True)
+
+
+def test_nul_bytes_in_input_are_refused_with_400(client: FlaskClient) -> None:
+    assert client.get("/consultations?q=a%00b").status_code == 400
+    assert client.post("/login", data={"email": "a\x00@b.kz", "password": "x"}).status_code == 400
+    assert client.get("/submissions/LS-AAAA-%00BBB").status_code == 400
