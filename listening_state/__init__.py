@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
+if TYPE_CHECKING:  # importing the package (say, its pure ml/ modules) must not load Flask
+    from flask import Flask
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     """Build the app: config, extensions, blueprints, CLI commands."""
+    from flask import Flask
+
     from listening_state import cli, i18n, security
     from listening_state.config import load_config
     from listening_state.extensions import csrf, db, limiter, migrate
