@@ -25,6 +25,7 @@ translations: $(VENV)/.base-installed
 run: $(VENV)/.base-installed translations
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo load
+	$(BIN)/flask router bootstrap
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 lint: $(VENV)/.dev-installed

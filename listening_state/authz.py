@@ -58,14 +58,20 @@ def can_manage_council(actor: Actor, council: PublicCouncil) -> bool:
     return council.ministry_id is not None and can_manage_ministry(actor, council.ministry_id)
 
 
+def can_triage(actor: Actor) -> bool:
+    """The triage queue and the router's page are for administrators."""
+    return is_admin(actor)
+
+
 def can_submit(actor: Actor) -> bool:
     return isinstance(actor, User)
 
 
 def can_view_submission(actor: Actor, submission: Submission) -> bool:
-    """The author, the consultation's ministry and administrators see a submission's record."""
+    """The author, the consultation's ministry, the ministry it is routed to and administrators."""
     if not isinstance(actor, User) and actor is not SYSTEM:
         return False
     if isinstance(actor, User) and submission.author_id == actor.id:
         return True
-    return can_manage_ministry(actor, submission.consultation.ministry_id)
+    ministries = {submission.consultation.ministry_id, submission.ministry_id} - {None}
+    return any(can_manage_ministry(actor, ministry_id) for ministry_id in ministries if ministry_id)

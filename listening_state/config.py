@@ -32,6 +32,10 @@ class DefaultConfig:
     # Tests use a cheaper method; production keeps scrypt.
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - a hashing method's name, not a password
     WTF_CSRF_TIME_LIMIT = None  # tied to the session, not a clock: long drafts must not expire
+    # Auto-route only above the threshold whose cross-validated precision reaches this.
+    ROUTER_TARGET_PRECISION = 0.85
+    MODEL_DIR = ""  # empty: instance/models; a shared directory when several hosts serve
+    SHARED_DATA_DIR = ""  # empty: ../shared/data beside the checkout
 
 
 class ConfigError(RuntimeError):

@@ -15,6 +15,7 @@ from listening_state.models.council import (
     PublicCouncil,
 )
 from listening_state.models.ministry import Ministry
+from listening_state.models.routing import RouterVersion, RoutingDecision, RoutingSource
 from listening_state.models.submission import Stance, Submission, SubmissionStatus, Visibility
 from listening_state.models.user import Role, RoleGrant, User
 
@@ -32,6 +33,9 @@ __all__ = [
     "PublicCouncil",
     "Role",
     "RoleGrant",
+    "RouterVersion",
+    "RoutingDecision",
+    "RoutingSource",
     "Stance",
     "Submission",
     "SubmissionStatus",

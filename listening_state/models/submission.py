@@ -6,13 +6,15 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import Float, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from listening_state.models.base import Model, UTCDateTime, enum_column, utcnow
 
 if TYPE_CHECKING:
     from listening_state.models.consultation import Consultation, ConsultationSection
+    from listening_state.models.ministry import Ministry
+    from listening_state.models.routing import RoutingDecision
     from listening_state.models.user import User
 
 
@@ -78,8 +80,15 @@ class Submission(Model):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     source_key: Mapped[str | None] = mapped_column(String(120), unique=True)
+    # The ministry responsible now (None until routed); the router's confidence when it chose.
+    ministry_id: Mapped[int | None] = mapped_column(ForeignKey("ministry.id"), index=True)
+    routing_confidence: Mapped[float | None] = mapped_column(Float)
 
     consultation: Mapped[Consultation] = relationship()
+    ministry: Mapped[Ministry | None] = relationship()
+    routing_history: Mapped[list[RoutingDecision]] = relationship(
+        back_populates="submission", order_by="RoutingDecision.id", cascade="all, delete-orphan"
+    )
     section: Mapped[ConsultationSection | None] = relationship()
     author: Mapped[User | None] = relationship()
 

@@ -117,6 +117,14 @@ def submissions_of(*, author: User, page: int = 1, per_page: int = 20) -> Pagina
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
 
 
+def get_many(ids: list[int]) -> list[Submission]:
+    """The submissions with these ids, in the given order; unknown ids are an error."""
+    found = {s.id: s for s in db.session.scalars(select(Submission).where(Submission.id.in_(ids)))}
+    if len(found) != len(set(ids)):
+        raise NotFound("submission")
+    return [found[i] for i in dict.fromkeys(ids)]
+
+
 def find_by_reference(*, actor: Actor, reference: str) -> Submission:
     """One submission by its code, for its author (and its ministry); others learn nothing."""
     submission = db.session.scalar(

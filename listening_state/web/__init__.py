@@ -13,9 +13,19 @@ def register_blueprints(app: Flask) -> None:
     from listening_state.web.councils.views import bp as councils_bp
     from listening_state.web.main.views import bp as main_bp
     from listening_state.web.manage.views import bp as manage_bp
+    from listening_state.web.routing.views import bp as routing_bp
     from listening_state.web.submissions.views import bp as submissions_bp
 
-    for blueprint in (main_bp, auth_bp, consultations_bp, submissions_bp, councils_bp, manage_bp):
+    blueprints = (
+        main_bp,
+        auth_bp,
+        consultations_bp,
+        submissions_bp,
+        councils_bp,
+        manage_bp,
+        routing_bp,
+    )
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
     errors.register(app)
     filters.register(app)

@@ -7,7 +7,21 @@ from typing import Any, cast
 from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 
+from listening_state.i18n import current_language
+from listening_state.services import ministries
 from listening_state.services.errors import ValidationFailed
+
+
+def ministry_choices(exclude: int | None = None) -> list[tuple[int, str]]:
+    """(id, name) of every ministry in the reader's language and alphabet, but `exclude`."""
+    language = current_language()
+    return [
+        (m.id, m.name(language)) for m in ministries.list_ministries(language) if m.id != exclude
+    ]
+
+
+class ActionForm(FlaskForm):
+    """An empty form for one-button actions (publish, close, remove, activate): CSRF only."""
 
 
 def show_service_errors(form: FlaskForm, error: ValidationFailed) -> None:

@@ -9,7 +9,7 @@ from flask_login import current_user
 from listening_state.extensions import limiter
 from listening_state.i18n import current_language
 from listening_state.models import Consultation, ConsultationSection, ConsultationStatus, Stance
-from listening_state.services import consultations, ministries, submissions
+from listening_state.services import consultations, intake, ministries, submissions
 from listening_state.services.errors import ValidationFailed
 from listening_state.web.access import login_required
 from listening_state.web.consultations.forms import CommentForm, ConsultationFilterForm
@@ -92,7 +92,7 @@ def comment(consultation_id: int) -> ResponseReturnValue:
     section = _section_of(consultation, form.section_id.data)
     if consultation.is_open() and form.validate_on_submit():
         try:
-            submission = submissions.submit_feedback(
+            submission = intake.receive_feedback(
                 actor=current_user,
                 consultation=consultation,
                 section=section,

@@ -40,7 +40,3 @@ class MeetingForm(FlaskForm):
     status = SelectField(_l("Status"), choices=choices(MeetingStatus))
     agenda = TextArea(_l("Agenda"), validators=[Optional(), Length(max=20_000)])
     minutes = TextArea(_l("Minutes"), validators=[Optional(), Length(max=100_000)])
-
-
-class ActionForm(FlaskForm):
-    """An empty form for one-button actions (publish, close, remove): CSRF only."""

@@ -19,9 +19,9 @@ from listening_state.services.consultations import ConsultationInput
 from listening_state.services.councils import MeetingInput, MemberInput
 from listening_state.services.errors import InvalidTransition, ValidationFailed
 from listening_state.web.access import login_required
-from listening_state.web.forms_util import show_service_errors
+from listening_state.web.forms_util import ActionForm, show_service_errors
 from listening_state.web.labels import as_choices
-from listening_state.web.manage.forms import ActionForm, ConsultationForm, MeetingForm, MemberForm
+from listening_state.web.manage.forms import ConsultationForm, MeetingForm, MemberForm
 
 bp = Blueprint("manage", __name__, url_prefix="/manage")
 

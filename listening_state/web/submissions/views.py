@@ -6,8 +6,12 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
+from listening_state import authz
 from listening_state.services import submissions
 from listening_state.web.access import login_required
+from listening_state.web.forms_util import ministry_choices
+from listening_state.web.labels import as_choices
+from listening_state.web.routing.forms import RerouteForm
 from listening_state.web.submissions.forms import LookupForm
 
 bp = Blueprint("submissions", __name__)
@@ -33,7 +37,13 @@ def mine() -> ResponseReturnValue:
 def detail(reference: str) -> str:
     """One submission: where it is and what happened to it (its author and its ministry)."""
     submission = submissions.find_by_reference(actor=current_user, reference=reference)
-    return render_template("submissions/detail.html", submission=submission)
+    reroute_form = None
+    if submission.ministry_id and authz.can_manage_ministry(current_user, submission.ministry_id):
+        reroute_form = RerouteForm(formdata=None)
+        reroute_form.ministry.choices = as_choices(ministry_choices(exclude=submission.ministry_id))
+    return render_template(
+        "submissions/detail.html", submission=submission, reroute_form=reroute_form
+    )
 
 
 @bp.route("/submissions/<reference>/confirmation")

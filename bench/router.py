@@ -1,0 +1,367 @@
+"""Benchmark the router against the issue's targets; prints a table, then one JSON line.
+
+    .venv/bin/python bench/router.py [--data ../shared/data] [--skip-100k]
+
+Everything runs on one core (thread pools are pinned to one thread before numpy loads).
+Design selection happens inside train_router, by cross-validation on the training part
+only; the test split is touched once, by the finished model. The "evidence" section scores
+rejected designs by the same cross-validation on the training part.
+"""
+
+from __future__ import annotations
+
+import os
+
+for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_variable] = "1"
+
+import argparse  # noqa: E402
+import csv  # noqa: E402
+import gc  # noqa: E402
+import json  # noqa: E402
+import random  # noqa: E402
+import statistics  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+import tracemalloc  # noqa: E402
+import warnings  # noqa: E402
+from collections import Counter  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: E402
+from sklearn.linear_model import LogisticRegression  # noqa: E402
+from sklearn.metrics import accuracy_score, f1_score  # noqa: E402
+from sklearn.model_selection import train_test_split  # noqa: E402
+from sklearn.svm import LinearSVC  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from listening_state.ml import routing  # noqa: E402
+from listening_state.ml.features import Analyzer, FeatureSpec, Vocabulary, block_counts  # noqa: E402
+from listening_state.ml.selection import (  # noqa: E402
+    choose_threshold,
+    evaluate,
+    fit_linear,
+    fit_temperature,
+    softmax,
+    stratified_folds,
+)
+from listening_state.ml.textprep import normalize  # noqa: E402
+from listening_state.router_seed import petition_text  # noqa: E402
+
+SEED = 0
+MIN_PETITIONS = 5
+SIB_LANGUAGES = {"kk": "kaz_Cyrl", "ru": "rus_Cyrl", "en": "eng_Latn"}
+LARGE_N = 100_000
+
+
+def load_petitions(data: Path) -> tuple[list[str], list[str]]:
+    with (data / "uk-petitions" / "petitions.csv").open(encoding="utf-8", newline="") as handle:
+        rows = [row for row in csv.DictReader(handle) if row["primary_department"]]
+    counts = Counter(row["primary_department"] for row in rows)
+    kept = [row for row in rows if counts[row["primary_department"]] >= MIN_PETITIONS]
+    return [petition_text(row) for row in kept], [row["primary_department"] for row in kept]
+
+
+def load_sib(data: Path, language: str, split: str) -> tuple[list[str], list[str]]:
+    path = data / "sib200" / language / f"{split}.tsv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t"))
+    return [row["text"] for row in rows], [row["category"] for row in rows]
+
+
+def baseline(train_x: list[str], train_y: list[str], test_x: list[str]) -> list[str]:
+    """The issue's baseline: TF-IDF word 1-2-grams + LinearSVC(class_weight="balanced")."""
+    vectorizer = TfidfVectorizer(ngram_range=(1, 2))
+    model = LinearSVC(class_weight="balanced").fit(vectorizer.fit_transform(train_x), train_y)
+    return [str(label) for label in model.predict(vectorizer.transform(test_x))]
+
+
+def test_figures(
+    model: routing.RouterModel, texts: list[str], truth: list[str]
+) -> dict[str, float]:
+    predictions = model.predict(texts)
+    top = [prediction.top.label for prediction in predictions]
+    auto = [prediction.top.probability >= model.threshold for prediction in predictions]
+    right = [label == answer for label, answer in zip(top, truth, strict=True)]
+    routed = [ok for ok, is_auto in zip(right, auto, strict=True) if is_auto]
+    return {
+        "accuracy": accuracy_score(truth, top),
+        "macro_f1": f1_score(truth, top, average="macro", zero_division=0),
+        "top3_accuracy": float(
+            np.mean(
+                [
+                    answer in {s.label for s in prediction.suggestions}
+                    for prediction, answer in zip(predictions, truth, strict=True)
+                ]
+            )
+        ),
+        "auto_route_share": float(np.mean(auto)),
+        "auto_route_precision": float(np.mean(routed)) if routed else 0.0,
+    }
+
+
+def evidence(texts: list[str], labels: list[str]) -> dict[str, dict[str, float]]:
+    """Rejected designs, scored by 5-fold CV on the training part (same folds as train_router)."""
+    names = sorted(set(labels))
+    y = np.array([names.index(label) for label in labels])
+    folds = stratified_folds(y, 5, SEED)
+    docs = [normalize(text) for text in texts]
+    designs = {
+        "baseline: word 1-2-grams, LinearSVC C=1 (sklearn TfidfVectorizer)": None,
+        "word 1-2-grams + char_wb 2-5 x1, linear SVM C=0.3": (
+            FeatureSpec(word_max_n=2, char_mode="wb", char_range=(2, 5)),
+            1.0,
+            "svm",
+        ),
+        "word 1-2-grams + word-start char n-grams x0.3, linear SVM C=0.3": (
+            FeatureSpec(word_max_n=2),
+            0.3,
+            "svm",
+        ),
+        "words + word-start char n-grams x0.3, logistic regression C=10": (
+            FeatureSpec(),
+            0.3,
+            "logistic",
+        ),
+    }
+    results: dict[str, dict[str, float]] = {}
+    for name, design in designs.items():
+        scores = np.zeros((len(y), len(names)))
+        started = time.perf_counter()
+        if design is not None:
+            spec, char_weight, kind = design
+            counts = block_counts(Analyzer(spec).analyse(docs), spec)
+        for train, valid in folds:
+            if design is None:
+                vectorizer = TfidfVectorizer(ngram_range=(1, 2))
+                svc = LinearSVC(class_weight="balanced")
+                svc.fit(vectorizer.fit_transform([texts[i] for i in train]), y[train])
+                valid_x = vectorizer.transform([texts[i] for i in valid])
+                scores[np.ix_(valid, svc.classes_)] = svc.decision_function(valid_x)
+                continue
+            matrix = Vocabulary.fit(spec, counts.rows(train)).blocks(counts).matrix(char_weight)
+            if kind == "svm":
+                model = fit_linear(matrix[train], y[train], len(names), 0.3, SEED)
+                scores[valid] = model.scores(matrix[valid])
+            else:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    logistic = LogisticRegression(C=10, class_weight="balanced", max_iter=2000)
+                    logistic.fit(matrix[train], y[train])
+                scores[np.ix_(valid, logistic.classes_)] = logistic.decision_function(matrix[valid])
+        figures = evaluate(scores, y)
+        probabilities = softmax(scores, fit_temperature(scores, y))
+        choice = choose_threshold(
+            probabilities.max(axis=1), probabilities.argmax(axis=1) == y, 0.85
+        )
+        results[name] = {
+            "macro_f1": figures.macro_f1,
+            "accuracy": figures.accuracy,
+            "top3_accuracy": figures.top3_accuracy,
+            "auto_route_share": choice.coverage,
+            "cv_seconds": time.perf_counter() - started,
+        }
+    return results
+
+
+def resampled(texts: list[str], labels: list[str], n: int) -> tuple[list[str], list[str]]:
+    """n real petitions drawn with replacement, each with three random word edits (seeded)."""
+    rng = random.Random(SEED)
+    words = [word for text in texts for word in text.split()]
+    out_texts, out_labels = [], []
+    for _ in range(n):
+        index = rng.randrange(len(texts))
+        tokens = texts[index].split()
+        for _ in range(3):
+            position = rng.randrange(len(tokens))
+            edit = rng.random()
+            if edit < 1 / 3 and len(tokens) > 1:
+                del tokens[position]
+            elif edit < 2 / 3:
+                tokens.insert(position, rng.choice(words))
+            else:
+                tokens[position] = rng.choice(words)
+        out_texts.append(" ".join(tokens))
+        out_labels.append(labels[index])
+    return out_texts, out_labels
+
+
+def loaded_megabytes(data: bytes) -> tuple[routing.RouterModel, float]:
+    """Load a model and measure the memory it holds (numpy reports its buffers to tracemalloc)."""
+    gc.collect()
+    tracemalloc.start()
+    model = routing.loads(data, expected_sha256=routing.sha256_hex(data))
+    model.predict_one("warm up the word cache")
+    held = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    return model, held / 1e6
+
+
+def speed(model: routing.RouterModel, texts: list[str]) -> dict[str, float]:
+    data = routing.dumps(model)
+    loaded, loaded_mb = loaded_megabytes(data)
+    batch = (texts * (5000 // len(texts) + 1))[:5000]
+    loaded.predict(texts[:50])  # let numpy and scipy load their code paths
+    started = time.perf_counter()
+    loaded.predict(batch)
+    batch_seconds = time.perf_counter() - started
+    fresh = routing.loads(data, expected_sha256=routing.sha256_hex(data))  # cold word cache
+    timings = []
+    for text in (texts * 3)[:1000]:
+        started = time.perf_counter()
+        fresh.predict_one(text)
+        timings.append(time.perf_counter() - started)
+    return {
+        "predict_docs_per_second": len(batch) / batch_seconds,
+        "p50_ms_one_doc": statistics.median(timings) * 1000,
+        "p95_ms_one_doc": statistics.quantiles(timings, n=20)[-1] * 1000,
+        "model_mb": len(data) / 1e6,
+        "model_loaded_mb": loaded_mb,
+    }
+
+
+def repeated_splits(texts: list[str], labels: list[str], n: int) -> dict[str, float]:
+    """The same comparison on n other random 70/30 splits: how much of a result is the split."""
+    ours, base, top3, share, precision = [], [], [], [], []
+    for seed in range(1, n + 1):
+        train_x, test_x, train_y, test_y = train_test_split(
+            texts, labels, test_size=0.3, stratify=labels, random_state=seed
+        )
+        model, _ = routing.train_router(train_x, train_y)
+        figures = test_figures(model, test_x, test_y)
+        ours.append(figures["macro_f1"])
+        top3.append(figures["top3_accuracy"])
+        share.append(figures["auto_route_share"])
+        precision.append(figures["auto_route_precision"])
+        base_pred = baseline(train_x, train_y, test_x)
+        base.append(f1_score(test_y, base_pred, average="macro", zero_division=0))
+    ratios = [mine / theirs for mine, theirs in zip(ours, base, strict=True)]
+    return {
+        "splits": n,
+        "macro_f1_mean": statistics.mean(ours),
+        "baseline_macro_f1_mean": statistics.mean(base),
+        "macro_f1_ratio_mean": statistics.mean(ratios),
+        "macro_f1_ratio_min": min(ratios),
+        "macro_f1_ratio_max": max(ratios),
+        "top3_accuracy_mean": statistics.mean(top3),
+        "auto_route_share_mean": statistics.mean(share),
+        "auto_route_precision_mean": statistics.mean(precision),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    parser.add_argument("--skip-100k", action="store_true", help="skip the 100k training run")
+    parser.add_argument(
+        "--splits", type=int, default=0, help="also compare on this many other random splits"
+    )
+    args = parser.parse_args()
+
+    texts, labels = load_petitions(args.data)
+    train_x, test_x, train_y, test_y = train_test_split(
+        texts, labels, test_size=0.3, stratify=labels, random_state=SEED
+    )
+    base_pred = baseline(train_x, train_y, test_x)
+    base = {
+        "accuracy": accuracy_score(test_y, base_pred),
+        "macro_f1": f1_score(test_y, base_pred, average="macro", zero_division=0),
+    }
+    model, report = routing.train_router(train_x, train_y)
+    ours = test_figures(model, test_x, test_y)
+
+    print(
+        f"uk-petitions: {len(train_x)} train / {len(test_x)} test, {len(set(labels))} departments"
+    )
+    print(f"chosen design: {report.design} (T={report.temperature:.3f})")
+    print("\ncandidates (5-fold CV inside the training part; train_router's own selection):")
+    print(f"  {'design':<72} {'macro-F1':>8} {'acc':>6} {'top-3':>6} {'auto@.85':>8}")
+    for name, figures in report.candidates.items():
+        print(
+            f"  {name:<72} {figures['macro_f1']:8.3f} {figures['accuracy']:6.3f} "
+            f"{figures['top3_accuracy']:6.3f} {figures['auto_route_share']:8.3f}"
+        )
+    rejected = evidence(train_x, train_y)
+    print("\nevidence: other designs, same folds:")
+    for name, figures in rejected.items():
+        print(
+            f"  {name:<72} {figures['macro_f1']:8.3f} {figures['accuracy']:6.3f} "
+            f"{figures['top3_accuracy']:6.3f} {figures['auto_route_share']:8.3f}"
+            f"  ({figures['cv_seconds']:.1f}s)"
+        )
+    print("\ntest split (touched once):")
+    print(f"  {'':<24} {'router':>8} {'baseline':>9}")
+    print(f"  {'accuracy':<24} {ours['accuracy']:8.3f} {base['accuracy']:9.3f}")
+    print(f"  {'macro-F1':<24} {ours['macro_f1']:8.3f} {base['macro_f1']:9.3f}")
+    for key in ("top3_accuracy", "auto_route_share", "auto_route_precision"):
+        print(f"  {key:<24} {ours[key]:8.3f}")
+    print(f"  {'threshold':<24} {model.threshold:8.3f}")
+
+    sib: dict[str, float] = {}
+    for short, language in SIB_LANGUAGES.items():
+        sib_model, sib_report = routing.train_router(*load_sib(args.data, language, "train"))
+        sib_x, sib_y = load_sib(args.data, language, "test")
+        sib[short] = test_figures(sib_model, sib_x, sib_y)["macro_f1"]
+        print(f"sib200 {short}: macro-F1 {sib[short]:.3f}  ({sib_report.design})")
+
+    timing = speed(model, test_x)
+    print(
+        f"speed: {timing['predict_docs_per_second']:.0f} docs/s batch, "
+        f"p50 {timing['p50_ms_one_doc']:.2f} ms, p95 {timing['p95_ms_one_doc']:.2f} ms one doc; "
+        f"model {timing['model_mb']:.1f} MB, "
+        f"{timing['model_loaded_mb']:.1f} MB in memory when loaded"
+    )
+    large: dict[str, float] = {}
+    if not args.skip_100k:
+        big_x, big_y = resampled(texts, labels, LARGE_N)
+        started = time.perf_counter()
+        big_model, big_report = routing.train_router(big_x, big_y)
+        large["train_seconds_100k"] = time.perf_counter() - started
+        big_data = routing.dumps(big_model)
+        large["model_mb_100k"] = len(big_data) / 1e6
+        large["model_loaded_mb_100k"] = loaded_megabytes(big_data)[1]
+        print(
+            f"100k documents: trained in {large['train_seconds_100k']:.1f} s "
+            f"({big_report.design}); model {large['model_mb_100k']:.1f} MB, "
+            f"{large['model_loaded_mb_100k']:.1f} MB in memory when loaded"
+        )
+
+    spread: dict[str, float] = {}
+    if args.splits:
+        spread = repeated_splits(texts, labels, args.splits)
+        print(
+            f"{args.splits} other splits: macro-F1 {spread['macro_f1_mean']:.3f} vs baseline "
+            f"{spread['baseline_macro_f1_mean']:.3f}, ratio {spread['macro_f1_ratio_mean']:.3f} "
+            f"({spread['macro_f1_ratio_min']:.3f}-{spread['macro_f1_ratio_max']:.3f}), "
+            f"top-3 {spread['top3_accuracy_mean']:.3f}, auto-routed "
+            f"{spread['auto_route_share_mean']:.3f} at {spread['auto_route_precision_mean']:.3f}"
+        )
+
+    summary = {
+        "macro_f1": ours["macro_f1"],
+        "baseline_macro_f1": base["macro_f1"],
+        "macro_f1_ratio": ours["macro_f1"] / base["macro_f1"],
+        "accuracy": ours["accuracy"],
+        "baseline_accuracy": base["accuracy"],
+        "top3_accuracy": ours["top3_accuracy"],
+        "threshold": model.threshold,
+        "auto_route_precision": ours["auto_route_precision"],
+        "auto_route_share": ours["auto_route_share"],
+        "cv_macro_f1": report.cv_macro_f1,
+        "cv_auto_route_share": report.coverage,
+        "design": report.design,
+        "sib200_macro_f1": sib,
+        "sib200_kk_minus_en": sib["kk"] - sib["en"],
+        **timing,
+        **large,
+        **({"repeated_splits": spread} if spread else {}),
+        "candidates": {**report.candidates, **rejected},
+    }
+    print(json.dumps(summary, sort_keys=False))
+
+
+if __name__ == "__main__":
+    main()

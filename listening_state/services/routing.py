@@ -1,0 +1,192 @@
+"""Routing submissions to the responsible ministry: the model first, people where it is unsure."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import select
+
+from listening_state import authz
+from listening_state.authz import Actor
+from listening_state.extensions import db
+from listening_state.ml.routing import Prediction
+from listening_state.models import (
+    Ministry,
+    RoutingDecision,
+    RoutingSource,
+    Submission,
+    SubmissionStatus,
+    User,
+)
+from listening_state.sanitize import clean_plain_text
+from listening_state.services.errors import InvalidTransition, PermissionDenied, ValidationFailed
+from listening_state.services.router_registry import RouterUnavailable, active_router
+
+log = logging.getLogger(__name__)
+
+
+def routing_text(submission: Submission) -> str:
+    """What the router reads: the comment, with the draft and section it is about as context."""
+    section = submission.section.heading if submission.section else ""
+    return "\n".join(
+        part for part in (submission.consultation.title, section, submission.body) if part
+    )
+
+
+def _ministries_by_code() -> dict[str, Ministry]:
+    return {m.code: m for m in db.session.scalars(select(Ministry))}
+
+
+def _suggestions(prediction: Prediction, ministries: dict[str, Ministry]) -> list[dict[str, Any]]:
+    explanation = [
+        {"term": term, "weight": round(weight, 4)} for term, weight in prediction.explanation
+    ]
+    return [
+        {
+            "code": s.label,
+            "ministry_id": ministries[s.label].id if s.label in ministries else None,
+            "probability": round(s.probability, 4),
+            "explanation": explanation if rank == 0 else [],
+        }
+        for rank, s in enumerate(prediction.suggestions)
+    ]
+
+
+def route_new_submission(submission: Submission) -> RoutingDecision | None:
+    """Route a stored submission; it never raises, so the citizen's success is never at risk.
+
+    At or above the model's threshold the submission goes to the predicted ministry; below it,
+    or when the model is missing, tampered with or fails, it waits in the triage queue.
+    """
+    try:
+        return _route_with_model(submission)
+    except Exception:
+        log.exception(
+            "routing failed for submission %s; sending it to triage", submission.reference
+        )
+        db.session.rollback()
+    try:
+        return _record(
+            submission, RoutingDecision(source=RoutingSource.MODEL, reason="router unavailable")
+        )
+    except Exception:
+        log.exception("could not record triage for submission %s", submission.reference)
+        db.session.rollback()
+        return None
+
+
+def _route_with_model(submission: Submission) -> RoutingDecision:
+    try:
+        loaded = active_router()
+    except RouterUnavailable as error:
+        log.warning(
+            "router unavailable, submission %s goes to triage: %s", submission.reference, error
+        )
+        return _record(
+            submission, RoutingDecision(source=RoutingSource.MODEL, reason="router unavailable")
+        )
+    prediction = loaded.model.predict_one(routing_text(submission))
+    ministries = _ministries_by_code()
+    top = prediction.top
+    target = ministries.get(top.label)
+    confident = target is not None and top.probability >= loaded.model.threshold
+    decision = RoutingDecision(
+        source=RoutingSource.MODEL,
+        to_ministry_id=target.id if confident and target else None,
+        model_version=loaded.version,
+        confidence=top.probability,
+        suggestions=_suggestions(prediction, ministries),
+    )
+    return _record(submission, decision)
+
+
+def _record(submission: Submission, decision: RoutingDecision) -> RoutingDecision:
+    """Apply a decision to the submission and store both, in one commit."""
+    decision.from_ministry_id = submission.ministry_id
+    submission.routing_history.append(decision)
+    if decision.to_ministry_id is None:
+        submission.status = SubmissionStatus.NEEDS_TRIAGE
+    else:
+        submission.ministry_id = decision.to_ministry_id
+        submission.status = (
+            SubmissionStatus.FORWARDED
+            if decision.source is RoutingSource.REROUTE
+            else SubmissionStatus.ROUTED
+        )
+    if decision.source is RoutingSource.MODEL:
+        submission.routing_confidence = decision.confidence
+    db.session.commit()
+    return decision
+
+
+def triage_queue(*, actor: Actor, page: int = 1, per_page: int = 50) -> Pagination:
+    """Submissions the router was unsure about, oldest first (administrators)."""
+    if not authz.can_triage(actor):
+        raise PermissionDenied("only administrators triage")
+    stmt = (
+        select(Submission)
+        .where(Submission.status == SubmissionStatus.NEEDS_TRIAGE)
+        .order_by(Submission.created_at, Submission.id)
+    )
+    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+
+
+def latest_suggestions(submission: Submission) -> list[dict[str, Any]]:
+    for decision in reversed(submission.routing_history):
+        if decision.source is RoutingSource.MODEL and decision.suggestions:
+            return decision.suggestions
+    return []
+
+
+def assign_from_triage(
+    *, actor: Actor, submissions: Sequence[Submission], ministry: Ministry, reason: str = ""
+) -> int:
+    """Send one or several triaged submissions to a ministry; each becomes training data."""
+    if not authz.can_triage(actor):
+        raise PermissionDenied("only administrators triage")
+    waiting = [s for s in submissions if s.status is SubmissionStatus.NEEDS_TRIAGE]
+    if len(waiting) != len(submissions):
+        raise InvalidTransition("only submissions waiting in triage can be assigned")
+    for submission in waiting:
+        submission.routing_history.append(
+            RoutingDecision(
+                source=RoutingSource.TRIAGE,
+                from_ministry_id=submission.ministry_id,
+                to_ministry_id=ministry.id,
+                actor_id=actor.id if isinstance(actor, User) else None,
+                reason=clean_plain_text(reason),
+            )
+        )
+        submission.ministry_id = ministry.id
+        submission.status = SubmissionStatus.ROUTED
+    db.session.commit()
+    return len(waiting)
+
+
+def reroute_submission(
+    *, actor: Actor, submission: Submission, ministry: Ministry, reason: str
+) -> RoutingDecision:
+    """An officer sends a submission routed to their ministry on to the competent one."""
+    if submission.ministry_id is None or not authz.can_manage_ministry(
+        actor, submission.ministry_id
+    ):
+        raise PermissionDenied("only the responsible ministry can send a submission on")
+    reason = clean_plain_text(reason)
+    errors: dict[str, list[str]] = {}
+    if len(reason) < 5:
+        errors["reason"] = [str(_l("Please say why this is not your ministry's competence."))]
+    if ministry.id == submission.ministry_id:
+        errors["ministry"] = [str(_l("Choose another ministry."))]
+    if errors:
+        raise ValidationFailed(errors)
+    decision = RoutingDecision(
+        source=RoutingSource.REROUTE,
+        to_ministry_id=ministry.id,
+        actor_id=actor.id if isinstance(actor, User) else None,
+        reason=reason,
+    )
+    return _record(submission, decision)
