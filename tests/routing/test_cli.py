@@ -114,3 +114,26 @@ def test_list_shows_versions_and_marks_the_active_one(
     bootstrap = runner.invoke(args=["router", "bootstrap"])
     assert f"Router version {active_router.version} is active." in bootstrap.output
     assert db.session.scalar(db.select(db.func.count(RouterVersion.id))) == 1
+
+
+def test_bootstrap_trains_the_cold_start_router_from_the_seed_data(runner: FlaskCliRunner) -> None:
+    from listening_state.authz import SYSTEM
+    from listening_state.demo.ministries import GOVERNMENT_BODIES
+    from listening_state.services import ministries
+
+    for body in GOVERNMENT_BODIES:
+        ministries.upsert_ministry(
+            actor=SYSTEM,
+            code=body.code,
+            name_kk=body.name_kk,
+            name_ru=body.name_ru,
+            name_en=body.name_en,
+            mandate=body.mandate,
+        )
+    result = runner.invoke(args=["router", "bootstrap"])
+    assert result.exit_code == 0, result.output
+    version = db.session.scalar(db.select(RouterVersion).where(RouterVersion.is_active.is_(True)))
+    assert version is not None
+    assert version.n_examples > 1000  # the mapped UK petitions plus one mandate per body
+    assert "MT" in version.report["examples_per_label"]
+    assert "ACSA" in version.report["examples_per_label"]  # known from its mandate alone

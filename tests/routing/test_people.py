@@ -242,3 +242,25 @@ def test_rollback_is_activating_an_older_version(
     assert client.post(f"/admin/router/{active_router.version}/activate").status_code == 302
     db.session.refresh(active_router)
     assert active_router.is_active
+
+
+def test_router_page_without_a_version_says_how_to_train_one(client: FlaskClient) -> None:
+    login(client, make_user(Role.ADMIN))
+    page = client.get("/admin/router").get_data(as_text=True)
+    assert "No router version is active" in page
+    assert "No versions yet." in page
+
+
+def test_empty_triage_queue_says_so(client: FlaskClient) -> None:
+    login(client, make_user(Role.ADMIN))
+    assert "Nothing is waiting" in client.get("/triage").get_data(as_text=True)
+
+
+def test_activation_needs_a_csrf_token(app_with: object, active_router: RouterVersion) -> None:
+    app = app_with(WTF_CSRF_ENABLED=True)  # type: ignore[operator]
+    client = app.test_client()
+    admin = make_user(Role.ADMIN)
+    with client.session_transaction() as session:
+        session["_user_id"] = str(admin.id)
+        session["_fresh"] = True
+    assert client.post(f"/admin/router/{active_router.version}/activate").status_code == 400
