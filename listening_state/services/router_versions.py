@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from listening_state import authz
 from listening_state.authz import Actor
@@ -27,6 +28,7 @@ from listening_state.models import (
     RouterVersion,
     RoutingDecision,
     RoutingSource,
+    Submission,
 )
 from listening_state.models.base import utcnow
 from listening_state.router_seed import load_seed_examples
@@ -45,6 +47,11 @@ def human_examples() -> tuple[list[str], list[str]]:
             RoutingDecision.source.in_(HUMAN_SOURCES), RoutingDecision.to_ministry_id.is_not(None)
         )
         .order_by(RoutingDecision.id)
+        .options(
+            selectinload(RoutingDecision.to_ministry),
+            selectinload(RoutingDecision.submission).selectinload(Submission.consultation),
+            selectinload(RoutingDecision.submission).selectinload(Submission.section),
+        )
     )
     latest: dict[int, RoutingDecision] = {}
     for decision in db.session.scalars(stmt):
@@ -147,28 +154,28 @@ def routing_figures(*, actor: Actor, days: int = 30) -> RoutingFigures:
     if not authz.can_triage(actor):
         raise PermissionDenied("only administrators see router figures")
     since = utcnow() - timedelta(days=days)
-    model_rows = select(RoutingDecision.submission_id, RoutingDecision.to_ministry_id).where(
-        RoutingDecision.source == RoutingSource.MODEL, RoutingDecision.created_at >= since
+    recent_model = (
+        RoutingDecision.source == RoutingSource.MODEL,
+        RoutingDecision.created_at >= since,
     )
-    rows = db.session.execute(model_rows).all()
-    auto_ids = {submission_id for submission_id, to in rows if to is not None}
-    corrected = 0
-    if auto_ids:
-        corrected = (
-            db.session.scalar(
-                select(func.count(func.distinct(RoutingDecision.submission_id))).where(
-                    RoutingDecision.source.in_(HUMAN_SOURCES),
-                    RoutingDecision.submission_id.in_(auto_ids),
-                )
-            )
-            or 0
+    seen, auto = db.session.execute(
+        select(func.count(), func.count(RoutingDecision.to_ministry_id)).where(*recent_model)
+    ).one()
+    auto_routed = select(RoutingDecision.submission_id).where(
+        *recent_model, RoutingDecision.to_ministry_id.is_not(None)
+    )
+    corrected = db.session.scalar(
+        select(func.count(func.distinct(RoutingDecision.submission_id))).where(
+            RoutingDecision.source.in_(HUMAN_SOURCES),
+            RoutingDecision.submission_id.in_(auto_routed),
         )
+    )
     return RoutingFigures(
         days=days,
-        model_decisions=len(rows),
-        auto_routed=len(auto_ids),
-        triaged=sum(1 for _, to in rows if to is None),
-        corrected=corrected,
+        model_decisions=seen,
+        auto_routed=auto,
+        triaged=seen - auto,
+        corrected=corrected or 0,
     )
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from listening_state import authz
 from listening_state.authz import Actor
@@ -25,6 +26,7 @@ from listening_state.models import (
 from listening_state.sanitize import clean_plain_text
 from listening_state.services.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from listening_state.services.router_registry import RouterUnavailable, active_router
+from listening_state.services.submissions import LISTED_WITH
 
 log = logging.getLogger(__name__)
 
@@ -37,8 +39,8 @@ def routing_text(submission: Submission) -> str:
     )
 
 
-def _ministries_by_code() -> dict[str, Ministry]:
-    return {m.code: m for m in db.session.scalars(select(Ministry))}
+def _ministries_by_code(codes: list[str]) -> dict[str, Ministry]:
+    return {m.code: m for m in db.session.scalars(select(Ministry).where(Ministry.code.in_(codes)))}
 
 
 def _suggestions(prediction: Prediction, ministries: dict[str, Ministry]) -> list[dict[str, Any]]:
@@ -90,7 +92,7 @@ def _route_with_model(submission: Submission) -> RoutingDecision:
             submission, RoutingDecision(source=RoutingSource.MODEL, reason="router unavailable")
         )
     prediction = loaded.model.predict_one(routing_text(submission))
-    ministries = _ministries_by_code()
+    ministries = _ministries_by_code([s.label for s in prediction.suggestions])
     top = prediction.top
     target = ministries.get(top.label)
     confident = target is not None and top.probability >= loaded.model.threshold
@@ -131,6 +133,7 @@ def triage_queue(*, actor: Actor, page: int = 1, per_page: int = 50) -> Paginati
         select(Submission)
         .where(Submission.status == SubmissionStatus.NEEDS_TRIAGE)
         .order_by(Submission.created_at, Submission.id)
+        .options(*LISTED_WITH, selectinload(Submission.routing_history))
     )
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
 

@@ -8,6 +8,7 @@ import string
 from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from listening_state import authz
 from listening_state.authz import Actor
@@ -93,6 +94,14 @@ def submit_feedback(
     return submission
 
 
+# What list pages show of each submission, loaded with the page instead of once per row.
+LISTED_WITH = (
+    selectinload(Submission.consultation),
+    selectinload(Submission.section),
+    selectinload(Submission.author),
+)
+
+
 def published_submissions(
     *, consultation: Consultation, section_id: int | None = None, page: int = 1, per_page: int = 20
 ) -> Pagination:
@@ -103,7 +112,7 @@ def published_submissions(
     )
     if section_id is not None:
         stmt = stmt.where(Submission.section_id == section_id)
-    stmt = stmt.order_by(Submission.created_at.desc(), Submission.id.desc())
+    stmt = stmt.order_by(Submission.created_at.desc(), Submission.id.desc()).options(*LISTED_WITH)
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
 
 
@@ -113,6 +122,7 @@ def submissions_of(*, author: User, page: int = 1, per_page: int = 20) -> Pagina
         select(Submission)
         .where(Submission.author_id == author.id)
         .order_by(Submission.created_at.desc(), Submission.id.desc())
+        .options(*LISTED_WITH)
     )
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
 

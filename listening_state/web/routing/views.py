@@ -26,7 +26,8 @@ def triage() -> ResponseReturnValue:
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     queue = routing.triage_queue(actor=current_user, page=page)
     form = TriageForm()
-    form.ministry.choices = as_choices([(0, "—"), *ministry_choices()])
+    choices = ministry_choices()  # one query serves the bulk select, each row's select and names
+    form.ministry.choices = as_choices([(0, "—"), *choices])
     if form.validate_on_submit():
         one = request.form.get("assign_one", type=int)
         if one is not None:  # a row's own button: that row, to the ministry chosen on that row
@@ -56,16 +57,13 @@ def triage() -> ResponseReturnValue:
                     "success",
                 )
             return redirect(url_for("routing.triage", page=page))
-    ministry_names = {
-        m.id: m.name(current_language()) for m in ministries.list_ministries(current_language())
-    }
     return render_template(
         "routing/triage.html",
         queue=queue,
         form=form,
         suggestions={s.id: routing.latest_suggestions(s) for s in queue.items},
-        ministry_names=ministry_names,
-        ministry_choices=ministry_choices(),
+        ministry_names=dict(choices),
+        ministry_choices=choices,
     )
 
 
