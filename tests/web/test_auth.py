@@ -124,3 +124,12 @@ def test_forms_refuse_requests_without_a_csrf_token(app_with: Callable[..., Flas
     response = client.post("/register", data={"display_name": "X", "email": "x@example.kz"})
     assert response.status_code == 400
     assert "Bad request" in response.get_data(as_text=True)
+
+
+def test_session_is_dropped_when_the_browser_identity_changes(client: FlaskClient) -> None:
+    """Strong session protection: a stolen cookie used from another browser signs nobody in."""
+    login(client, make_user())
+    assert client.get("/my/submissions").status_code == 200
+    stolen = client.get("/my/submissions", headers={"User-Agent": "another browser"})
+    assert stolen.status_code == 302
+    assert "/login" in stolen.headers["Location"]
