@@ -10,6 +10,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import ColumnElement, ColumnExpressionArgument, and_, case, func, or_, select
+from sqlalchemy.orm import selectinload
 
 from listening_state import authz
 from listening_state.authz import Actor
@@ -233,7 +234,8 @@ def search_consultations(
         "title": (Consultation.title_sort_key, Consultation.id),
         "closing": _closing_soonest_order(now),
     }[sort if sort in SORTS else "closing"]
-    return db.paginate(stmt.order_by(*order), page=page, per_page=per_page, error_out=False)
+    stmt = stmt.order_by(*order).options(selectinload(Consultation.ministry))
+    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
 
 
 def _closing_soonest_order(now: datetime) -> tuple[ColumnExpressionArgument[Any], ...]:
@@ -255,6 +257,7 @@ def open_consultations(limit: int = 6) -> list[Consultation]:
         .where(status_condition(ConsultationStatus.OPEN, now))
         .order_by(Consultation.closes_at, Consultation.id)
         .limit(limit)
+        .options(selectinload(Consultation.ministry))  # each card names its ministry
     )
     return list(db.session.scalars(stmt))
 
@@ -271,6 +274,7 @@ def recently_closed(limit: int = 4) -> list[Consultation]:
         )
         .order_by(Consultation.closes_at.desc(), Consultation.id.desc())
         .limit(limit)
+        .options(selectinload(Consultation.ministry))  # each card names its ministry
     )
     return list(db.session.scalars(stmt))
 
