@@ -1,5 +1,6 @@
 """Every model, imported here so that Alembic and the app see the whole schema."""
 
+from listening_state.models.audit import AuditEntry
 from listening_state.models.consultation import (
     Consultation,
     ConsultationSection,
@@ -10,27 +11,44 @@ from listening_state.models.council import (
     CouncilKind,
     CouncilMeeting,
     CouncilMember,
+    CouncilRecommendation,
+    MeetingDocument,
     MeetingStatus,
     MemberPosition,
     PublicCouncil,
+    RecommendationStatus,
 )
 from listening_state.models.ministry import Ministry
+from listening_state.models.moderation import (
+    Flag,
+    ModerationHintKind,
+    ModerationMode,
+    ModerationReason,
+)
 from listening_state.models.routing import RouterVersion, RoutingDecision, RoutingSource
 from listening_state.models.submission import Stance, Submission, SubmissionStatus, Visibility
 from listening_state.models.user import Role, RoleGrant, User
 
 __all__ = [
+    "AuditEntry",
     "Consultation",
     "ConsultationSection",
     "ConsultationStatus",
     "CouncilKind",
     "CouncilMeeting",
     "CouncilMember",
+    "CouncilRecommendation",
     "DemoSource",
+    "Flag",
+    "MeetingDocument",
     "MeetingStatus",
     "MemberPosition",
     "Ministry",
+    "ModerationHintKind",
+    "ModerationMode",
+    "ModerationReason",
     "PublicCouncil",
+    "RecommendationStatus",
     "Role",
     "RoleGrant",
     "RouterVersion",

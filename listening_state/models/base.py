@@ -44,8 +44,11 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)  # type: ignore[no-any-return]
 
 
-def enum_column(enum_class: type[enum.Enum]) -> Enum:
-    """Store an enum by its value, as a portable VARCHAR with a CHECK constraint."""
+def enum_column(enum_class: type[enum.Enum], name: str | None = None) -> Enum:
+    """Store an enum by its value, as a portable VARCHAR with a CHECK constraint.
+
+    `name` names the constraint when one table holds two columns of the same enum.
+    """
     return Enum(
         enum_class,
         native_enum=False,
@@ -53,5 +56,5 @@ def enum_column(enum_class: type[enum.Enum]) -> Enum:
         create_constraint=True,
         validate_strings=True,
         values_callable=lambda members: [member.value for member in members],
-        name=enum_class.__name__.lower(),
+        name=name or enum_class.__name__.lower(),
     )

@@ -10,6 +10,7 @@ from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from listening_state.models.base import Model, UTCDateTime, enum_column, utcnow
+from listening_state.models.moderation import ModerationMode
 
 if TYPE_CHECKING:
     from listening_state.models.council import PublicCouncil
@@ -54,6 +55,9 @@ class Consultation(Model):
     title_sort_key: Mapped[str] = mapped_column(String(256), default="", index=True)
     demo_source: Mapped[DemoSource] = mapped_column(
         enum_column(DemoSource), default=DemoSource.NONE
+    )
+    moderation_mode: Mapped[ModerationMode] = mapped_column(
+        enum_column(ModerationMode), default=ModerationMode.PRE
     )
     source_url: Mapped[str] = mapped_column(String(500), default="")
     source_key: Mapped[str | None] = mapped_column(String(120), unique=True)

@@ -6,14 +6,16 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Float, ForeignKey, Index, String, Text
+from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from listening_state.models.base import Model, UTCDateTime, enum_column, utcnow
+from listening_state.models.moderation import ModerationReason
 
 if TYPE_CHECKING:
     from listening_state.models.consultation import Consultation, ConsultationSection
     from listening_state.models.ministry import Ministry
+    from listening_state.models.moderation import Flag
     from listening_state.models.routing import RoutingDecision
     from listening_state.models.user import User
 
@@ -38,7 +40,11 @@ class SubmissionStatus(enum.Enum):
 
 
 class Visibility(enum.Enum):
-    """Whether the public sees the text; moderation decides, the ministry hears it regardless."""
+    """Whether the public sees the text; moderation decides, the ministry hears it regardless.
+
+    PENDING waits for a moderator: new under pre-moderation, sent back after an edit, or
+    reported by enough people. HIDDEN was rejected, with a reason the author sees.
+    """
 
     PUBLISHED = "published"
     PENDING = "pending"
@@ -84,13 +90,55 @@ class Submission(Model):
     ministry_id: Mapped[int | None] = mapped_column(ForeignKey("ministry.id"), index=True)
     routing_confidence: Mapped[float | None] = mapped_column(Float)
 
+    # Which kinds of personal data the body holds. The public reads the body with them replaced
+    # by markers in the reader's language; the ministry and moderators read it as sent.
+    personal_data_kinds: Mapped[str] = mapped_column(String(64), default="")
+
+    # The last moderation decision, shown to the author with its reason.
+    moderation_reason: Mapped[ModerationReason | None] = mapped_column(
+        enum_column(ModerationReason), index=True
+    )
+    moderation_note: Mapped[str] = mapped_column(Text, default="")
+    moderated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    moderated_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    # A rejected submission may be edited and sent back once.
+    resubmitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    open_flag_count: Mapped[int] = mapped_column(Integer, default=0)
+
+    # Hints for moderators, computed after the submission is stored (never block saving it).
+    duplicate_of_id: Mapped[int | None] = mapped_column(
+        ForeignKey("submission.id", ondelete="SET NULL")
+    )
+    duplicate_score: Mapped[float | None] = mapped_column(Float)
+    risk_score: Mapped[float | None] = mapped_column(Float, index=True)
+    risk_reason: Mapped[ModerationReason | None] = mapped_column(
+        enum_column(ModerationReason, name="risk_reason")
+    )
+
     consultation: Mapped[Consultation] = relationship()
     ministry: Mapped[Ministry | None] = relationship()
     routing_history: Mapped[list[RoutingDecision]] = relationship(
         back_populates="submission", order_by="RoutingDecision.id", cascade="all, delete-orphan"
     )
     section: Mapped[ConsultationSection | None] = relationship()
-    author: Mapped[User | None] = relationship()
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id])
+    moderated_by: Mapped[User | None] = relationship(foreign_keys=[moderated_by_id])
+    duplicate_of: Mapped[Submission | None] = relationship(remote_side=[id])
+    flags: Mapped[list[Flag]] = relationship(
+        back_populates="submission", cascade="all, delete-orphan", order_by="Flag.id"
+    )
+
+    @property
+    def is_spam(self) -> bool:
+        """Spam is the one rejection that also drops a submission from the ministry's view."""
+        return self.visibility is Visibility.HIDDEN and (
+            self.moderation_reason is ModerationReason.SPAM
+        )
+
+    def personal_data_found(self) -> list[str]:
+        return [kind for kind in self.personal_data_kinds.split(",") if kind]
 
     def __repr__(self) -> str:
         return f"<Submission {self.reference}>"
