@@ -102,6 +102,16 @@ def test_training_report_describes_the_cross_validated_model(trained: Trained) -
     assert report.cv_accuracy > 0.6  # three distinct remits: far above the 1/3 of chance
 
 
+def test_design_is_the_candidate_with_the_best_cross_validated_macro_f1(
+    trained: Trained,
+) -> None:
+    # Selection sees nothing but out-of-fold predictions on the training data itself.
+    _, report, _, _ = trained
+    best = max(figures["macro_f1"] for figures in report.candidates.values())
+    assert report.candidates[report.design]["macro_f1"] == best == report.cv_macro_f1
+    assert len(report.candidates) == len(RouterSettings().designs)
+
+
 def test_training_is_deterministic_for_a_seed(trained: Trained) -> None:
     model, report, texts, labels = trained
     again, again_report = train_router(texts, labels)
