@@ -26,6 +26,7 @@ run: $(VENV)/.base-installed translations
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo load
 	$(BIN)/flask router bootstrap
+	$(BIN)/flask moderation bootstrap
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 lint: $(VENV)/.dev-installed

@@ -7,6 +7,7 @@ from typing import Final
 from listening_state.models import (
     Consultation,
     ConsultationStatus,
+    CouncilRecommendation,
     PublicCouncil,
     Role,
     Submission,
@@ -75,3 +76,58 @@ def can_view_submission(actor: Actor, submission: Submission) -> bool:
         return True
     ministries = {submission.consultation.ministry_id, submission.ministry_id} - {None}
     return any(can_manage_ministry(actor, ministry_id) for ministry_id in ministries if ministry_id)
+
+
+def can_moderate(actor: Actor, consultation: Consultation) -> bool:
+    """Members of the consultation's Public Council, and administrators, moderate its comments."""
+    if is_admin(actor):
+        return True
+    return (
+        isinstance(actor, User)
+        and consultation.council_id is not None
+        and consultation.council_id in actor.council_ids()
+    )
+
+
+def can_moderate_anything(actor: Actor) -> bool:
+    return is_admin(actor) or (isinstance(actor, User) and bool(actor.council_ids()))
+
+
+def can_flag(actor: Actor, submission: Submission) -> bool:
+    """Any signed-in user may report a published comment, except its own author."""
+    return (
+        isinstance(actor, User)
+        and submission.author_id != actor.id
+        and submission.visibility.value == "published"
+    )
+
+
+def can_read_personal_data(actor: Actor, submission: Submission) -> bool:
+    """The original text, personal data included: its author, the ministry and the moderators."""
+    if is_admin(actor):
+        return True
+    if not isinstance(actor, User):
+        return False
+    if submission.author_id == actor.id:
+        return True
+    ministries = {submission.consultation.ministry_id, submission.ministry_id} - {None}
+    return any(can_manage_ministry(actor, m) for m in ministries if m) or can_moderate(
+        actor, submission.consultation
+    )
+
+
+def can_manage_council_membership(actor: Actor, council: PublicCouncil) -> bool:
+    """Who sits on a council, in which position and for how long: administrators only."""
+    return is_admin(actor)
+
+
+def can_keep_council_records(actor: Actor, council: PublicCouncil) -> bool:
+    """Meetings, minutes, documents and recommendations: the ministry, admins and the members."""
+    if can_manage_council(actor, council):
+        return True
+    return isinstance(actor, User) and council.id in actor.council_ids()
+
+
+def can_answer_recommendation(actor: Actor, recommendation: CouncilRecommendation) -> bool:
+    """The ministry answers its council; members cannot answer for the ministry."""
+    return can_manage_council(actor, recommendation.council)

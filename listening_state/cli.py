@@ -10,6 +10,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from listening_state.authz import SYSTEM
+from listening_state.ml.moderation import ModerationModel
 from listening_state.models import Role, RouterVersion
 from listening_state.services import accounts, councils, ministries, router_versions
 from listening_state.services.errors import NotFound, ValidationFailed
@@ -18,6 +19,7 @@ from listening_state.services.router_registry import active_version
 demo_cli = AppGroup("demo", help="Demonstration content.")
 users_cli = AppGroup("users", help="User accounts.")
 router_cli = AppGroup("router", help="The submission router: train, activate, evaluate.")
+moderation_cli = AppGroup("moderation", help="The moderation-risk hint: train it, fill hints in.")
 
 
 @demo_cli.command("load")
@@ -144,7 +146,43 @@ def router_evaluate(
             click.echo(f"{key:24} {value}")
 
 
+def _describe_risk_model(path: Path, model: ModerationModel) -> str:
+    report = model.report
+    if report is None:
+        return path.name
+    return (
+        f"{path.name}  examples={report.n_risk_examples}  "
+        f"cv_average_precision={report.cv_risk_average_precision:.3f}  "
+        f"cv_roc_auc={report.cv_risk_roc_auc:.3f}"
+    )
+
+
+@moderation_cli.command("train")
+def moderation_train() -> None:
+    """Train the risk hint from real decisions in shared data plus moderators' decisions here."""
+    from listening_state.services import moderation_hints
+
+    path, model = moderation_hints.train_risk_model(_shared_data_dir())
+    click.echo(_describe_risk_model(path, model))
+
+
+@moderation_cli.command("bootstrap")
+def moderation_bootstrap() -> None:
+    """Train a first risk model if there is none, then hint every submission without hints."""
+    from listening_state.services import moderation_hints
+
+    try:
+        moderation_hints.active_risk_model()
+        click.echo("A moderation model is in place.")
+    except moderation_hints.RiskModelUnavailable:
+        click.echo("No moderation model: training the first one from real decisions...")
+        path, model = moderation_hints.train_risk_model(_shared_data_dir())
+        click.echo(_describe_risk_model(path, model))
+    click.echo(f"Risk hints added to {moderation_hints.backfill_hints()} submissions.")
+
+
 def register(app: Flask) -> None:
+    app.cli.add_command(moderation_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(router_cli)

@@ -19,6 +19,7 @@ class DefaultConfig:
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "Asia/Almaty"
     PAGE_SIZE = 20
+    QUEUE_PAGE_SIZE = 50  # moderation queue: more items per page for people working through it
     SQLALCHEMY_TRACK_MODIFICATIONS = False
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -29,6 +30,19 @@ class DefaultConfig:
     SUBMISSION_RATE_LIMIT = "10 per minute;100 per day"
     LOGIN_RATE_LIMIT = "10 per minute"
     REGISTER_RATE_LIMIT = "5 per minute"
+    FLAG_RATE_LIMIT = "10 per minute;50 per day"
+    MODERATION_RATE_LIMIT = "120 per minute"
+    # Published comments reported by this many people are hidden until a moderator decides.
+    FLAG_HIDE_THRESHOLD = 3
+    # Moderation hints: shown from these scores on (they never reject anything by themselves).
+    # 0.25: about 7 in 10 hints are real duplicates on the petitions (bench/README.md).
+    DUPLICATE_HINT_MIN_SCORE = 0.25
+    RISK_HINT_MIN_SCORE = 0.5
+    # A new comment is compared with at most this many earlier ones of its consultation.
+    DUPLICATE_HINT_WINDOW = 5000
+    COUNCIL_DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
+    # Requests larger than a council document and its form are refused (413) before parsing.
+    MAX_CONTENT_LENGTH = COUNCIL_DOCUMENT_MAX_BYTES + 1024 * 1024
     # Tests use a cheaper method; production keeps scrypt.
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - a hashing method's name, not a password
     WTF_CSRF_TIME_LIMIT = None  # tied to the session, not a clock: long drafts must not expire

@@ -30,6 +30,13 @@ def init_app(app: Flask) -> None:
         if any("\x00" in value for value in values):
             abort(400)
 
+    @app.before_request
+    def remember_client_address() -> None:
+        # The audit log records where each decision came from; services read it from here.
+        from listening_state.services.audit import client_ip
+
+        client_ip.set(request.remote_addr or "")
+
     @app.after_request
     def set_security_headers(response: Response) -> Response:
         # No inline scripts or styles anywhere, so the policy can stay strict.

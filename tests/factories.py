@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import timedelta
+from datetime import date, timedelta
 
 from flask.testing import FlaskClient
 
@@ -11,6 +11,7 @@ from listening_state.authz import SYSTEM
 from listening_state.models import (
     Consultation,
     Ministry,
+    ModerationMode,
     PublicCouncil,
     Role,
     Stance,
@@ -18,7 +19,14 @@ from listening_state.models import (
     User,
 )
 from listening_state.models.base import utcnow
-from listening_state.services import accounts, consultations, councils, ministries, submissions
+from listening_state.services import (
+    accounts,
+    consultations,
+    council_recommendations,
+    councils,
+    ministries,
+    submissions,
+)
 from listening_state.services.consultations import ConsultationInput
 from listening_state.services.councils import CouncilInput
 
@@ -94,8 +102,13 @@ def make_consultation(
     state: str = "open",
     summary: str = "",
     language: str = "en",
+    moderation_mode: ModerationMode = ModerationMode.POST,
 ) -> Consultation:
-    """A consultation in the given state: draft, upcoming, open or closed."""
+    """A consultation in the given state: draft, upcoming, open or closed.
+
+    Post-moderated unless asked otherwise, so comments are public at once; the product's
+    default is pre-moderation, which the moderation tests ask for explicitly.
+    """
     ministry = ministry or make_ministry()
     now = utcnow()
     opens, closes = {
@@ -114,6 +127,7 @@ def make_consultation(
             opens_at=opens,
             closes_at=closes,
             language=language,
+            moderation_mode=moderation_mode,
         ),
     )
     if state != "draft":
@@ -139,3 +153,101 @@ def make_submission(
 def login(client: FlaskClient, user: User, password: str = PASSWORD) -> None:
     response = client.post("/login", data={"email": user.email, "password": password})
     assert response.status_code == 302, response.get_data(as_text=True)
+
+
+# A real petition and the UK government's answer to it, cut from ../shared/data/uk-petitions
+# (Open Government Licence v3.0, collected by mySociety): a recommendation and a ministry answer.
+RECOMMENDATION_TITLE = "Legal rights for ancient trees"
+RECOMMENDATION_TEXT = (
+    "All ancient trees (over 100 years of age) to have the legal right not to be damaged or "
+    "felled, with the exception of sustainable forestry to produce wood and maintaining the "
+    "tree’s health. This would effectively make tree preservation orders (TPOs) national."
+)
+MINISTRY_ANSWER = (
+    "Ancient trees are a living link to our history so we already have extensive controls on "
+    "their protection; additional legal rights for ancient trees are not necessary in addition "
+    "to those."
+)
+
+
+def make_council_member(
+    council: PublicCouncil,
+    *,
+    full_name: str = "Гүлнар Сейітова",
+    position: str = "member",
+    affiliation: str = "",
+    started_on: date | None = None,
+    ended_on: date | None = None,
+    user: User | None = None,
+) -> councils.CouncilMember:
+    return councils.add_member(
+        actor=SYSTEM,
+        council=council,
+        data=councils.MemberInput(
+            full_name=full_name,
+            position=councils.MemberPosition(position),
+            affiliation=affiliation,
+            started_on=started_on,
+            ended_on=ended_on,
+            user=user,
+        ),
+    )
+
+
+def make_meeting(
+    council: PublicCouncil,
+    *,
+    title: str = "Қоғамдық кеңес отырысы",
+    held_on: date = date(2025, 11, 20),
+    agenda: str = "",
+    minutes: str = "",
+    status: str = "held",
+) -> councils.CouncilMeeting:
+    return councils.schedule_meeting(
+        actor=SYSTEM,
+        council=council,
+        data=councils.MeetingInput(
+            held_on=held_on,
+            title=title,
+            agenda=agenda,
+            minutes=minutes,
+            status=councils.MeetingStatus(status),
+        ),
+    )
+
+
+def make_recommendation(
+    council: PublicCouncil,
+    *,
+    title: str = RECOMMENDATION_TITLE,
+    text: str = RECOMMENDATION_TEXT,
+    issued_on: date = date(2025, 11, 21),
+    meeting: councils.CouncilMeeting | None = None,
+    consultation: Consultation | None = None,
+) -> councils.CouncilRecommendation:
+    return council_recommendations.issue_recommendation(
+        actor=SYSTEM,
+        council=council,
+        data=council_recommendations.RecommendationInput(
+            title=title,
+            text=text,
+            issued_on=issued_on,
+            meeting=meeting,
+            consultation=consultation,
+        ),
+    )
+
+
+def make_user_for_council(role: str, council: PublicCouncil) -> User:
+    """A user who stands in a given relation to a council: its member, its ministry's officer,
+    or the same role elsewhere (`other_council_member`, `other_officer`), a citizen or an admin."""
+    return {
+        "citizen": lambda: make_user(),
+        "council_member": lambda: make_user(Role.COUNCIL_MEMBER, council=council),
+        "other_council_member": lambda: make_user(
+            Role.COUNCIL_MEMBER, council=make_council(make_ministry())
+        ),
+        "officer": lambda: make_user(Role.MINISTRY_OFFICER, ministry=council.ministry),
+        "other_officer": lambda: make_user(Role.MINISTRY_OFFICER, ministry=make_ministry()),
+        "admin": lambda: make_user(Role.ADMIN),
+    }[role]()

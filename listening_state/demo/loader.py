@@ -35,6 +35,9 @@ SHARED_DATA_ENV = "LISTENING_STATE_SHARED_DATA_DIR"
 # Published in the README and printed by the CLI: these accounts exist only in demo databases.
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105
 MEETINGS_COUNCIL_OF = "MNE"
+# The demo council member also sits on this council, whose imported Pol.is conversation has
+# 1,544 real comments its facilitators never moderated: a real queue to work through.
+QUEUE_COUNCIL_OF = "MCI"
 
 HELD_MEETING_TITLE = "[Demonstration] Discussion of the draft update of the Concept 2030"
 HELD_MEETING_AGENDA = (
@@ -263,3 +266,11 @@ def _load_accounts(report: DemoReport, council: PublicCouncil) -> None:
             )
             report.accounts_created += 1
         report.accounts.append(DemoAccount(email, DEMO_PASSWORD, role.value, display_name))
+    member = accounts.find_user_by_email("council@demo.kz")
+    if member is not None:
+        accounts.grant_role(
+            actor=SYSTEM,
+            user=member,
+            role=Role.COUNCIL_MEMBER,
+            council=_council_of(QUEUE_COUNCIL_OF),
+        )

@@ -33,7 +33,7 @@ from listening_state.models.base import utcnow
 from listening_state.sanitize import clean_plain_text
 from listening_state.services.consultations import ConsultationInput, create_consultation
 from listening_state.services.ministries import get_by_code
-from listening_state.services.submissions import REFERENCE_ALPHABET
+from listening_state.services.submissions import REFERENCE_ALPHABET, personal_data_kinds
 
 ATTRIBUTION = (
     "Data was gathered using the Polis software (compdemocracy.org/polis) and is sub-licensed "
@@ -145,6 +145,11 @@ class PolisImport:
     consultations_created: int = 0
     comments_created: int = 0
     notes: list[str] = field(default_factory=list)
+
+
+# The facilitators' real decisions: rejected comments stay hidden, accepted ones are public,
+# and those nobody moderated wait in the council's moderation queue.
+FACILITATOR_DECISION = {-1: Visibility.HIDDEN, 0: Visibility.PENDING, 1: Visibility.PUBLISHED}
 
 
 def read_conversation(folder: Path) -> PolisConversation:
@@ -340,7 +345,8 @@ def insert_comments(
                 "stance": Stance.NO_POSITION,
                 "language": consultation.language,
                 "status": SubmissionStatus.RECEIVED,
-                "visibility": Visibility.HIDDEN if comment.moderated < 0 else Visibility.PUBLISHED,
+                "visibility": FACILITATOR_DECISION[comment.moderated],
+                "personal_data_kinds": personal_data_kinds(body),
                 "created_at": comment.written_at + shift,
                 "source_key": source_key,
             }

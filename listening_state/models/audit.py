@@ -1,6 +1,7 @@
 """The audit log: an append-only record of every decision that changes what people see or hold.
 
-Rows are only ever inserted. The ORM refuses updates and deletes (see ``services/audit.py``),
+Rows are only ever inserted. Every ORM session refuses to flush a changed or deleted entry and
+refuses bulk UPDATE/DELETE statements on the table,
 and the database refuses them too, with a trigger on both SQLite and PostgreSQL, so neither a
 code path nor a stray SQL statement can rewrite history.
 """
@@ -11,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import DDL, JSON, Integer, String, Text, event
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
 
 from listening_state.models.base import Model, UTCDateTime, utcnow
 
@@ -39,6 +40,26 @@ class AuditEntry(Model):
 
 
 APPEND_ONLY_MESSAGE = "audit_entry is append-only"
+
+
+class AppendOnlyViolation(Exception):
+    """Something tried to change or remove an audit entry."""
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_changes(session: Session, flush_context: Any, instances: Any) -> None:
+    for obj in (*session.dirty, *session.deleted):
+        if isinstance(obj, AuditEntry) and (obj in session.deleted or session.is_modified(obj)):
+            raise AppendOnlyViolation(APPEND_ONLY_MESSAGE)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_bulk_changes(state: ORMExecuteState) -> None:
+    if (state.is_update or state.is_delete) and any(
+        mapper.class_ is AuditEntry for mapper in state.all_mappers
+    ):
+        raise AppendOnlyViolation(APPEND_ONLY_MESSAGE)
+
 
 SQLITE_TRIGGERS = [
     f"""CREATE TRIGGER audit_entry_no_{verb.lower()} BEFORE {verb} ON audit_entry

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from listening_state.models.base import Model, UTCDateTime, enum_column, utcnow
@@ -112,6 +112,8 @@ class Submission(Model):
         ForeignKey("submission.id", ondelete="SET NULL")
     )
     duplicate_score: Mapped[float | None] = mapped_column(Float)
+    # The few most similar earlier comments: [{"id", "reference", "score"}], best first.
+    duplicate_candidates: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     risk_score: Mapped[float | None] = mapped_column(Float, index=True)
     risk_reason: Mapped[ModerationReason | None] = mapped_column(
         enum_column(ModerationReason, name="risk_reason")

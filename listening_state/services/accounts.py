@@ -11,6 +11,7 @@ from listening_state.authz import Actor, is_admin
 from listening_state.extensions import db
 from listening_state.models import Ministry, PublicCouncil, Role, RoleGrant, User
 from listening_state.sanitize import clean_line
+from listening_state.services import audit
 from listening_state.services.errors import PermissionDenied, ValidationFailed
 
 LANGUAGES = ("kk", "ru", "en")
@@ -112,6 +113,18 @@ def grant_role(
         ):
             return existing
     user.roles.append(grant)
+    db.session.flush()
+    audit.record(
+        actor=actor,
+        action="role.grant",
+        target=user,
+        target_label=user.email,
+        after={
+            "role": grant.role,
+            "ministry_id": grant.ministry_id,
+            "council_id": grant.council_id,
+        },
+    )
     db.session.commit()
     return grant
 

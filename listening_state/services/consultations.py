@@ -21,6 +21,7 @@ from listening_state.models import (
     ConsultationStatus,
     DemoSource,
     Ministry,
+    ModerationMode,
     PublicCouncil,
     Submission,
     User,
@@ -28,6 +29,7 @@ from listening_state.models import (
 )
 from listening_state.models.base import utcnow
 from listening_state.sanitize import clean_line, clean_plain_text
+from listening_state.services import audit
 from listening_state.services.drafts import DraftSection, join_draft, split_draft
 from listening_state.services.errors import (
     InvalidTransition,
@@ -50,6 +52,16 @@ class ConsultationInput:
     opens_at: datetime
     closes_at: datetime
     language: str = "ru"
+    moderation_mode: ModerationMode = ModerationMode.PRE
+
+
+def _audit_state(consultation: Consultation) -> dict[str, object]:
+    return {
+        "status": consultation.status(),
+        "opens_at": consultation.opens_at,
+        "closes_at": consultation.closes_at,
+        "moderation_mode": consultation.moderation_mode,
+    }
 
 
 def _validated(data: ConsultationInput) -> tuple[str, str, list[DraftSection]]:
@@ -100,6 +112,7 @@ def create_consultation(
         language=data.language,
         opens_at=data.opens_at,
         closes_at=data.closes_at,
+        moderation_mode=data.moderation_mode,
         created_by_id=actor.id if isinstance(actor, User) else None,
         demo_source=demo_source,
         source_url=source_url,
@@ -111,6 +124,14 @@ def create_consultation(
     ]
     _refresh_derived(consultation)
     db.session.add(consultation)
+    db.session.flush()
+    audit.record(
+        actor=actor,
+        action="consultation.create",
+        target=consultation,
+        target_label=consultation.title,
+        after=_audit_state(consultation),
+    )
     db.session.commit()
     return consultation
 
@@ -121,6 +142,7 @@ def update_consultation(
     """Edit a consultation; sections that already have comments cannot be removed."""
     _require_manager(actor, consultation)
     title, summary, sections = _validated(data)
+    before = _audit_state(consultation)
     existing = list(consultation.sections)
     removed = existing[len(sections) :]
     if removed and _count_submissions(s.id for s in removed):
@@ -138,7 +160,18 @@ def update_consultation(
         )
     consultation.title, consultation.summary, consultation.language = title, summary, data.language
     consultation.opens_at, consultation.closes_at = data.opens_at, data.closes_at
+    consultation.moderation_mode = data.moderation_mode
     _refresh_derived(consultation)
+    after = _audit_state(consultation)
+    if after != before:
+        audit.record(
+            actor=actor,
+            action="consultation.update",
+            target=consultation,
+            target_label=consultation.title,
+            before=before,
+            after=after,
+        )
     db.session.commit()
 
 
@@ -151,7 +184,9 @@ def publish_consultation(*, actor: Actor, consultation: Consultation) -> None:
     _require_manager(actor, consultation)
     if consultation.published_at is not None:
         raise InvalidTransition("already published")
+    before = _audit_state(consultation)
     consultation.published_at = utcnow()
+    _record_change(actor, consultation, "consultation.publish", before)
     db.session.commit()
 
 
@@ -160,10 +195,25 @@ def close_consultation(*, actor: Actor, consultation: Consultation) -> None:
     _require_manager(actor, consultation)
     if consultation.status() not in (ConsultationStatus.OPEN, ConsultationStatus.UPCOMING):
         raise InvalidTransition("only an open or upcoming consultation can be closed")
+    before = _audit_state(consultation)
     now = utcnow()
     consultation.opens_at = min(consultation.opens_at, now - timedelta(seconds=1))
     consultation.closes_at = now
+    _record_change(actor, consultation, "consultation.close", before)
     db.session.commit()
+
+
+def _record_change(
+    actor: Actor, consultation: Consultation, action: str, before: dict[str, object]
+) -> None:
+    audit.record(
+        actor=actor,
+        action=action,
+        target=consultation,
+        target_label=consultation.title,
+        before=before,
+        after=_audit_state(consultation),
+    )
 
 
 def _require_manager(actor: Actor, consultation: Consultation) -> None:

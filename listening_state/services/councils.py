@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -23,8 +26,21 @@ from listening_state.models import (
     User,
 )
 from listening_state.sanitize import clean_line, clean_plain_text
-from listening_state.services.errors import NotFound, PermissionDenied, ValidationFailed
+from listening_state.services import audit
+from listening_state.services.errors import (
+    InvalidTransition,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
 from listening_state.text import sort_key
+
+POSITION_ORDER = (
+    MemberPosition.CHAIR,
+    MemberPosition.DEPUTY,
+    MemberPosition.SECRETARY,
+    MemberPosition.MEMBER,
+)
 
 
 def list_councils(language: str) -> list[PublicCouncil]:
@@ -46,6 +62,11 @@ def council_consultations(council: PublicCouncil) -> list[Consultation]:
         .order_by(Consultation.closes_at.desc())
     )
     return list(db.session.scalars(stmt))
+
+
+def local_today() -> date:
+    """Today in the country's time zone: membership ends and starts by the local calendar."""
+    return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
 
 
 @dataclass(frozen=True)
@@ -79,9 +100,17 @@ def upsert_ministry_council(
     return council
 
 
-def _require_keeper(actor: Actor, council: PublicCouncil) -> None:
-    if not authz.can_manage_council(actor, council):
-        raise PermissionDenied("not allowed to manage this council")
+def require_keeper(actor: Actor, council: PublicCouncil) -> None:
+    if not authz.can_keep_council_records(actor, council):
+        raise PermissionDenied("not allowed to keep this council's records")
+
+
+def _require_membership_manager(actor: Actor, council: PublicCouncil) -> None:
+    if not authz.can_manage_council_membership(actor, council):
+        raise PermissionDenied("only administrators change a council's membership")
+
+
+# ---------- Membership ----------
 
 
 @dataclass(frozen=True)
@@ -94,33 +123,154 @@ class MemberInput:
     user: User | None = None
 
 
-def add_member(*, actor: Actor, council: PublicCouncil, data: MemberInput) -> CouncilMember:
-    _require_keeper(actor, council)
-    full_name = clean_line(data.full_name)
+@dataclass(frozen=True)
+class Roster:
+    """Current members grouped by position (chair first), and past members, latest first."""
+
+    current: list[tuple[MemberPosition, list[CouncilMember]]]
+    past: list[CouncilMember]
+
+
+def is_past_member(member: CouncilMember, today: date) -> bool:
+    return member.ended_on is not None and member.ended_on < today
+
+
+def member_roster(council: PublicCouncil, today: date) -> Roster:
+    current = [m for m in council.members if not is_past_member(m, today)]
+    past = [m for m in council.members if is_past_member(m, today)]
+    groups = [
+        (position, sorted((m for m in current if m.position is position), key=_name_key))
+        for position in POSITION_ORDER
+    ]
+    past.sort(key=lambda m: (m.ended_on or today, _name_key(m)), reverse=True)
+    return Roster(current=[(p, ms) for p, ms in groups if ms], past=past)
+
+
+def _name_key(member: CouncilMember) -> str:
+    return sort_key(member.full_name)
+
+
+def _validated_member(data: MemberInput) -> tuple[str, str]:
+    errors: dict[str, list[str]] = {}
+    full_name, affiliation = clean_line(data.full_name), clean_line(data.affiliation)
     if not 2 <= len(full_name) <= 200:
-        raise ValidationFailed({"full_name": [str(_l("Please enter the member's full name."))]})
+        errors["full_name"] = [str(_l("Please enter the member's full name."))]
+    if len(affiliation) > 255:
+        errors["affiliation"] = [str(_l("The organisation may be at most 255 characters long."))]
     if data.started_on and data.ended_on and data.ended_on < data.started_on:
-        raise ValidationFailed(
-            {"ended_on": [str(_l("The end date cannot precede the start date."))]}
-        )
+        errors["ended_on"] = [str(_l("The end date cannot precede the start date."))]
+    if errors:
+        raise ValidationFailed(errors)
+    return full_name, affiliation
+
+
+def _member_snapshot(member: CouncilMember) -> dict[str, Any]:
+    return {
+        "full_name": member.full_name,
+        "position": member.position,
+        "affiliation": member.affiliation,
+        "started_on": member.started_on,
+        "ended_on": member.ended_on,
+        "user_id": member.user.id if member.user else member.user_id,
+    }
+
+
+def add_member(*, actor: Actor, council: PublicCouncil, data: MemberInput) -> CouncilMember:
+    _require_membership_manager(actor, council)
+    full_name, affiliation = _validated_member(data)
     member = CouncilMember(
         council=council,
         full_name=full_name,
         position=data.position,
-        affiliation=clean_line(data.affiliation),
+        affiliation=affiliation,
         started_on=data.started_on,
         ended_on=data.ended_on,
         user=data.user,
     )
     db.session.add(member)
+    db.session.flush()  # the audit entry names the new row's id
+    audit.record(
+        actor=actor,
+        action="council.member_added",
+        target=member,
+        target_label=full_name,
+        after=_member_snapshot(member),
+    )
     db.session.commit()
     return member
 
 
+def update_member(*, actor: Actor, member: CouncilMember, data: MemberInput) -> None:
+    """Change a member's position, dates, organisation or linked account."""
+    _require_membership_manager(actor, member.council)
+    full_name, affiliation = _validated_member(data)
+    before = _member_snapshot(member)
+    member.full_name, member.position, member.affiliation = full_name, data.position, affiliation
+    member.started_on, member.ended_on, member.user = data.started_on, data.ended_on, data.user
+    after = _member_snapshot(member)
+    if after != before:
+        changed = [key for key in after if after[key] != before[key]]
+        audit.record(
+            actor=actor,
+            action="council.member_changed",
+            target=member,
+            target_label=full_name,
+            before={key: before[key] for key in changed},
+            after={key: after[key] for key in changed},
+        )
+    db.session.commit()
+
+
+def end_membership(*, actor: Actor, member: CouncilMember, ended_on: date) -> None:
+    """Close a membership on a date; the member stays listed as past, never deleted."""
+    _require_membership_manager(actor, member.council)
+    if is_past_member(member, local_today()):
+        raise InvalidTransition("this membership has already ended")
+    if member.started_on and ended_on < member.started_on:
+        raise ValidationFailed(
+            {"ended_on": [str(_l("The end date cannot precede the start date."))]}
+        )
+    before = member.ended_on
+    member.ended_on = ended_on
+    audit.record(
+        actor=actor,
+        action="council.member_ended",
+        target=member,
+        target_label=member.full_name,
+        before={"ended_on": before},
+        after={"ended_on": ended_on},
+    )
+    db.session.commit()
+
+
 def remove_member(*, actor: Actor, member: CouncilMember) -> None:
-    _require_keeper(actor, member.council)
+    """Delete a member entered by mistake; people who served are ended, not removed."""
+    _require_membership_manager(actor, member.council)
+    audit.record(
+        actor=actor,
+        action="council.member_removed",
+        target=member,
+        target_label=member.full_name,
+        before=_member_snapshot(member),
+    )
     db.session.delete(member)
     db.session.commit()
+
+
+def get_member(member_id: int) -> CouncilMember:
+    member = db.session.get(CouncilMember, member_id)
+    if member is None:
+        raise NotFound("member")
+    return member
+
+
+def get_managed_member(*, actor: Actor, member_id: int) -> CouncilMember:
+    member = get_member(member_id)
+    _require_membership_manager(actor, member.council)
+    return member
+
+
+# ---------- Meetings ----------
 
 
 @dataclass(frozen=True)
@@ -140,7 +290,7 @@ def _validated_meeting(data: MeetingInput) -> tuple[str, str, str]:
 
 
 def schedule_meeting(*, actor: Actor, council: PublicCouncil, data: MeetingInput) -> CouncilMeeting:
-    _require_keeper(actor, council)
+    require_keeper(actor, council)
     title, agenda, minutes = _validated_meeting(data)
     meeting = CouncilMeeting(
         council=council,
@@ -156,7 +306,7 @@ def schedule_meeting(*, actor: Actor, council: PublicCouncil, data: MeetingInput
 
 
 def update_meeting(*, actor: Actor, meeting: CouncilMeeting, data: MeetingInput) -> None:
-    _require_keeper(actor, meeting.council)
+    require_keeper(actor, meeting.council)
     meeting.title, meeting.agenda, meeting.minutes = _validated_meeting(data)
     meeting.held_on, meeting.status = data.held_on, data.status
     db.session.commit()
@@ -164,21 +314,14 @@ def update_meeting(*, actor: Actor, meeting: CouncilMeeting, data: MeetingInput)
 
 def get_managed_council(*, actor: Actor, council_id: int) -> PublicCouncil:
     council = get_council(council_id)
-    _require_keeper(actor, council)
+    require_keeper(actor, council)
     return council
 
 
 def get_managed_meeting(*, actor: Actor, meeting_id: int) -> CouncilMeeting:
     meeting = get_meeting(meeting_id)
-    _require_keeper(actor, meeting.council)
+    require_keeper(actor, meeting.council)
     return meeting
-
-
-def get_member(member_id: int) -> CouncilMember:
-    member = db.session.get(CouncilMember, member_id)
-    if member is None:
-        raise NotFound("member")
-    return member
 
 
 def get_meeting(meeting_id: int) -> CouncilMeeting:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from listening_state.authz import Actor
 from listening_state.models import Consultation, ConsultationSection, Stance, Submission
-from listening_state.services import routing, submissions
+from listening_state.services import moderation_hints, routing, submissions
 
 
 def receive_feedback(
@@ -15,9 +15,13 @@ def receive_feedback(
     stance: Stance,
     section: ConsultationSection | None = None,
 ) -> Submission:
-    """Commit the submission, then route it; a routing failure leaves it saved, in triage."""
+    """Commit the submission, then route it and add moderators' hints; neither can lose it.
+
+    A routing failure leaves it saved, in triage; a hint failure leaves it without that hint.
+    """
     submission = submissions.submit_feedback(
         actor=actor, consultation=consultation, body=body, stance=stance, section=section
     )
     routing.route_new_submission(submission)
+    moderation_hints.compute_hints(submission)
     return submission

@@ -24,9 +24,10 @@ from listening_state.models import (
     User,
 )
 from listening_state.sanitize import clean_plain_text
+from listening_state.services import audit
 from listening_state.services.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from listening_state.services.router_registry import RouterUnavailable, active_router
-from listening_state.services.submissions import LISTED_WITH
+from listening_state.services.submissions import LISTED_WITH, not_spam
 
 log = logging.getLogger(__name__)
 
@@ -106,10 +107,25 @@ def _route_with_model(submission: Submission) -> RoutingDecision:
     return _record(submission, decision)
 
 
-def _record(submission: Submission, decision: RoutingDecision) -> RoutingDecision:
+def _audit(actor: Actor, submission: Submission, decision: RoutingDecision) -> None:
+    audit.record(
+        actor=actor,
+        action=f"routing.{decision.source.value}",
+        target=submission,
+        target_label=submission.reference,
+        before={"ministry_id": decision.from_ministry_id},
+        after={"ministry_id": decision.to_ministry_id, "confidence": decision.confidence},
+        reason=decision.reason,
+    )
+
+
+def _record(
+    submission: Submission, decision: RoutingDecision, actor: Actor = authz.SYSTEM
+) -> RoutingDecision:
     """Apply a decision to the submission and store both, in one commit."""
     decision.from_ministry_id = submission.ministry_id
     submission.routing_history.append(decision)
+    _audit(actor, submission, decision)
     if decision.to_ministry_id is None:
         submission.status = SubmissionStatus.NEEDS_TRIAGE
     else:
@@ -131,7 +147,7 @@ def triage_queue(*, actor: Actor, page: int = 1, per_page: int = 50) -> Paginati
         raise PermissionDenied("only administrators triage")
     stmt = (
         select(Submission)
-        .where(Submission.status == SubmissionStatus.NEEDS_TRIAGE)
+        .where(Submission.status == SubmissionStatus.NEEDS_TRIAGE, not_spam())
         .order_by(Submission.created_at, Submission.id)
         .options(*LISTED_WITH, selectinload(Submission.routing_history))
     )
@@ -155,15 +171,15 @@ def assign_from_triage(
     if len(waiting) != len(submissions):
         raise InvalidTransition("only submissions waiting in triage can be assigned")
     for submission in waiting:
-        submission.routing_history.append(
-            RoutingDecision(
-                source=RoutingSource.TRIAGE,
-                from_ministry_id=submission.ministry_id,
-                to_ministry_id=ministry.id,
-                actor_id=actor.id if isinstance(actor, User) else None,
-                reason=clean_plain_text(reason),
-            )
+        decision = RoutingDecision(
+            source=RoutingSource.TRIAGE,
+            from_ministry_id=submission.ministry_id,
+            to_ministry_id=ministry.id,
+            actor_id=actor.id if isinstance(actor, User) else None,
+            reason=clean_plain_text(reason),
         )
+        submission.routing_history.append(decision)
+        _audit(actor, submission, decision)
         submission.ministry_id = ministry.id
         submission.status = SubmissionStatus.ROUTED
     db.session.commit()
@@ -192,4 +208,4 @@ def reroute_submission(
         actor_id=actor.id if isinstance(actor, User) else None,
         reason=reason,
     )
-    return _record(submission, decision)
+    return _record(submission, decision, actor)

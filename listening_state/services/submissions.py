@@ -7,7 +7,7 @@ import string
 
 from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import selectinload
 
 from listening_state import authz
@@ -16,11 +16,14 @@ from listening_state.extensions import db
 from listening_state.models import (
     Consultation,
     ConsultationSection,
+    ModerationMode,
+    ModerationReason,
     Stance,
     Submission,
     User,
     Visibility,
 )
+from listening_state.personal_data import find_personal_data
 from listening_state.sanitize import clean_plain_text
 from listening_state.services.errors import (
     InvalidTransition,
@@ -65,6 +68,18 @@ def validate_body(body: str) -> str:
     return cleaned
 
 
+def initial_visibility(consultation: Consultation) -> Visibility:
+    """Pre-moderation keeps a new comment from the public until approved; post shows it at once."""
+    if consultation.moderation_mode is ModerationMode.POST:
+        return Visibility.PUBLISHED
+    return Visibility.PENDING
+
+
+def personal_data_kinds(text: str) -> str:
+    """The kinds of personal data in a text, comma-separated (empty when there are none)."""
+    return ",".join(sorted({finding.kind for finding in find_personal_data(text)}))
+
+
 def submit_feedback(
     *,
     actor: Actor,
@@ -80,18 +95,28 @@ def submit_feedback(
         raise InvalidTransition("this consultation is not open for comments")
     if section is not None and section.consultation_id != consultation.id:
         raise NotFound("section")
+    cleaned = validate_body(body)
     submission = Submission(
         reference=new_reference(),
         consultation=consultation,
         section=section,
         author=actor,
-        body=validate_body(body),
+        body=cleaned,
+        personal_data_kinds=personal_data_kinds(cleaned),
         stance=stance,
-        visibility=Visibility.PUBLISHED,
+        visibility=initial_visibility(consultation),
     )
     db.session.add(submission)
     db.session.commit()
     return submission
+
+
+def not_spam() -> ColumnElement[bool]:
+    """Rejected as spam is the one moderation outcome the ministry does not see."""
+    return or_(
+        Submission.visibility != Visibility.HIDDEN,
+        Submission.moderation_reason.is_distinct_from(ModerationReason.SPAM),
+    )
 
 
 # What list pages show of each submission, loaded with the page instead of once per row.
@@ -141,5 +166,18 @@ def find_by_reference(*, actor: Actor, reference: str) -> Submission:
         select(Submission).where(Submission.reference == reference.strip().upper())
     )
     if submission is None or not authz.can_view_submission(actor, submission):
+        raise NotFound("submission")
+    return submission
+
+
+def find_published(*, reference: str) -> Submission:
+    """A comment the public can see, by its code; anything else is not found."""
+    submission = db.session.scalar(
+        select(Submission).where(
+            Submission.reference == reference.strip().upper(),
+            Submission.visibility == Visibility.PUBLISHED,
+        )
+    )
+    if submission is None:
         raise NotFound("submission")
     return submission

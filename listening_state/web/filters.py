@@ -7,11 +7,14 @@ from typing import Any
 
 from flask import Flask, request, url_for
 from flask_babel import format_date, format_time
+from flask_login import current_user
 from markupsafe import Markup
 
 from listening_state import sanitize
 from listening_state.i18n import current_language
-from listening_state.web.labels import label
+from listening_state.models import Submission
+from listening_state.services.moderation import can_resubmit, text_for
+from listening_state.web.labels import PERSONAL_DATA_KINDS, label, personal_data_markers
 
 
 def localized_name(obj: Any) -> str:
@@ -36,6 +39,11 @@ def _date(value: date | datetime | None, style: str = "medium") -> str:
     return str(format_date(value, style))
 
 
+def shown_text(submission: Submission) -> str:
+    """A comment's text for this reader: personal data masked unless they may read it."""
+    return text_for(current_user, submission, personal_data_markers())
+
+
 def register(app: Flask) -> None:
     app.jinja_env.filters.update(
         plain_text=sanitize.render_plain_text,
@@ -44,8 +52,13 @@ def register(app: Flask) -> None:
         name=localized_name,
         date=_date,
         day=lambda value: format_date(value, "long") if value else "",
+        personal_data_kind=lambda kind: str(PERSONAL_DATA_KINDS.get(kind, kind)),
     )
-    app.jinja_env.globals.update(page_url=page_url)
+    app.jinja_env.globals.update(
+        page_url=page_url,
+        shown_text=shown_text,
+        moderation_can_resubmit=lambda s: can_resubmit(current_user, s),
+    )
     app.jinja_env.policies["ext.i18n.trimmed"] = True
 
     @app.template_test("markup")

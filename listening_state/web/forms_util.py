@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import TextAreaField
+from wtforms.validators import DataRequired, Length
 
 from listening_state.i18n import current_language
 from listening_state.services import ministries
 from listening_state.services.errors import ValidationFailed
+from listening_state.services.submissions import MAX_BODY, MIN_BODY
 
 
 def ministry_choices(exclude: int | None = None) -> list[tuple[int, str]]:
@@ -46,3 +50,22 @@ class TextArea(TextAreaField):
         text = cast("str | None", getattr(self, "data", None))
         if text:
             self.data = text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def comment_body(label: LazyString) -> TextArea:
+    """The text area of a citizen's comment, with the limits the service enforces."""
+    return TextArea(
+        label,
+        validators=[
+            DataRequired(message=_l("Please write your comment.")),
+            Length(
+                min=MIN_BODY,
+                max=MAX_BODY,
+                message=_l(
+                    "Your comment must be %(min)d to %(max)d characters long.",
+                    min=MIN_BODY,
+                    max=MAX_BODY,
+                ),
+            ),
+        ],
+    )

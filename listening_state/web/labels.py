@@ -10,10 +10,15 @@ from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice
 
+from listening_state import personal_data
 from listening_state.models import (
     ConsultationStatus,
     MeetingStatus,
     MemberPosition,
+    ModerationHintKind,
+    ModerationMode,
+    ModerationReason,
+    RecommendationStatus,
     Role,
     Stance,
     SubmissionStatus,
@@ -51,7 +56,84 @@ LABELS: dict[enum.Enum, LazyString] = {
     Role.COUNCIL_MEMBER: _l("Council member"),
     Role.MINISTRY_OFFICER: _l("Ministry officer"),
     Role.ADMIN: _l("Administrator"),
+    ModerationMode.PRE: _l("Pre-moderation: comments are public once approved"),
+    ModerationMode.POST: _l("Post-moderation: comments are public at once and can be hidden"),
+    ModerationReason.OFF_TOPIC: _l("Off-topic"),
+    ModerationReason.ABUSIVE: _l("Abusive"),
+    ModerationReason.PERSONAL_DATA: _l("Personal data"),
+    ModerationReason.DUPLICATE: _l("Duplicate"),
+    ModerationReason.SPAM: _l("Spam or advertising"),
+    ModerationReason.NOT_ABOUT_DRAFT: _l("Not about this draft"),
+    ModerationReason.UNLAWFUL: _l("Unlawful content"),
+    ModerationHintKind.FLAGGED: _l("Reported by readers"),
+    ModerationHintKind.PERSONAL_DATA: _l("Contains personal data"),
+    ModerationHintKind.DUPLICATE: _l("Possible duplicate"),
+    ModerationHintKind.RISK: _l("Likely to break the rules"),
+    RecommendationStatus.ISSUED: _l("Awaiting the ministry's answer"),
+    RecommendationStatus.ACCEPTED: _l("Accepted"),
+    RecommendationStatus.PARTLY_ACCEPTED: _l("Partly accepted"),
+    RecommendationStatus.REJECTED: _l("Rejected"),
 }
+
+# The published moderation rules: what each reason code means, shown on the rules page.
+RULES: dict[ModerationReason, LazyString] = {
+    ModerationReason.OFF_TOPIC: _l(
+        "The comment is not about the policy under consultation or public administration."
+    ),
+    ModerationReason.ABUSIVE: _l(
+        "Insults, threats, harassment or hate towards a person or a group, including officials "
+        "and other participants."
+    ),
+    ModerationReason.PERSONAL_DATA: _l(
+        "The comment reveals someone's personal data (such as an IIN, a phone number, an "
+        "address or health details) in a way that automatic masking cannot fix."
+    ),
+    ModerationReason.DUPLICATE: _l(
+        "The same text was already sent to this consultation; the earlier comment is kept."
+    ),
+    ModerationReason.SPAM: _l(
+        "Advertising, links to unrelated sites, or the same message sent in bulk. Spam is the "
+        "only reason that also removes a comment from the ministry's view."
+    ),
+    ModerationReason.NOT_ABOUT_DRAFT: _l(
+        "The comment is a personal request or complaint that belongs in an appeal to the "
+        "responsible body, not a comment on this draft."
+    ),
+    ModerationReason.UNLAWFUL: _l(
+        "Content that the law of the Republic of Kazakhstan prohibits, such as calls to "
+        "violence or extremism."
+    ),
+}
+
+# What the public reads in place of personal data, in the reader's language.
+PERSONAL_DATA_MARKERS: dict[str, LazyString] = {
+    personal_data.IIN: _l("[IIN removed]"),
+    personal_data.BIN: _l("[BIN removed]"),
+    personal_data.PHONE: _l("[phone removed]"),
+    personal_data.EMAIL: _l("[e-mail removed]"),
+    personal_data.CARD: _l("[card number removed]"),
+}
+
+PERSONAL_DATA_KINDS: dict[str, LazyString] = {
+    personal_data.IIN: _l("IIN"),
+    personal_data.BIN: _l("BIN"),
+    personal_data.PHONE: _l("phone number"),
+    personal_data.EMAIL: _l("e-mail address"),
+    personal_data.CARD: _l("bank card number"),
+}
+
+
+def personal_data_markers() -> dict[str, str]:
+    return {kind: str(marker) for kind, marker in PERSONAL_DATA_MARKERS.items()}
+
+
+def answer_choices() -> list[SelectChoice]:
+    """The decisions a ministry may record on a recommendation; "issued" is where all start."""
+    return as_choices(
+        (status.value, LABELS[status])
+        for status in RecommendationStatus
+        if status is not RecommendationStatus.ISSUED
+    )
 
 
 def label(value: enum.Enum) -> str:

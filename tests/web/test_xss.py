@@ -22,13 +22,12 @@ import markdown
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event
+from sqlalchemy import event, select
 from werkzeug.security import generate_password_hash
 from werkzeug.test import TestResponse
 
-from listening_state.authz import SYSTEM
 from listening_state.extensions import db
-from listening_state.models import Consultation, Role
+from listening_state.models import Consultation, ModerationMode, Role, Submission
 from listening_state.sanitize import clean_line, clean_plain_text
 from listening_state.services import accounts
 from tests.factories import (
@@ -228,7 +227,7 @@ def _no_fsync(connection: Any, _record: object) -> None:
 @pytest.fixture
 def audit(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Audit:
     """Every list on one page; failed sign-ins and SQLite commits made cheap for many requests."""
-    app.config["PAGE_SIZE"] = 500
+    app.config["PAGE_SIZE"] = app.config["QUEUE_PAGE_SIZE"] = 500
     method = app.config["PASSWORD_HASH_METHOD"]
     dummy = generate_password_hash("not-a-real-password", method=method)
     monkeypatch.setattr(accounts, "_DUMMY_HASH", dummy, raising=False)
@@ -295,6 +294,7 @@ def test_consultations_comments_and_names_are_never_served_as_markup(
         draft = f"## {heading}\n\n{payload}\n\n## Section {token}\n\nText before {payload} after.\n"
         form = {"ministry": ministry.id, "title": None, "summary": summary, "draft": draft}
         form |= {"language": "en", "opens_on": opens_on, "closes_on": closes_on}
+        form |= {"moderation_mode": "post"}  # comments public at once, to be checked as served
         fallback = f"Consultation {i} {payload}"
         response, title = audit.submit(client, "/manage/consultations/new", i, form, fallback)
         consultation_id = int(_id_from(response, r"/manage/consultations/(\d+)/edit"))
@@ -342,16 +342,11 @@ def test_consultations_comments_and_names_are_never_served_as_markup(
 def test_council_members_and_meetings_are_never_served_as_markup(
     client: FlaskClient, audit: Audit
 ) -> None:
-    officer = make_user(Role.MINISTRY_OFFICER, ministry=make_ministry())
-    login(client, officer)
+    login(client, make_user(Role.ADMIN))  # membership is kept by administrators
     for i, payload in enumerate(PAYLOADS):
         if refused_for_nul(client, audit, i, "/manage/consultations/new", "title"):
             continue
-        ministry = make_ministry()
-        council = make_council(ministry)  # one council per payload, so a failure names it
-        accounts.grant_role(
-            actor=SYSTEM, user=officer, role=Role.MINISTRY_OFFICER, ministry=ministry
-        )
+        council = make_council(make_ministry())  # one council per payload, so a failure names it
         manage = f"/manage/councils/{council.id}"
         texts = [clean_plain_text(payload)]
         for ended_on in ("", "2024-12-31"):
@@ -404,7 +399,7 @@ def test_refused_forms_echo_payloads_without_serving_them_as_markup(
 ) -> None:
     ministry = make_ministry()
     council = make_council(ministry)
-    login(client, make_user(Role.MINISTRY_OFFICER, ministry=ministry))
+    login(client, make_user(Role.ADMIN))  # the member form is for administrators
     visitor = app.test_client()
     for i, payload in enumerate(PAYLOADS):
         # An impossible date (or e-mail, or password) makes each form come back with every value.
@@ -443,3 +438,51 @@ def test_plain_text_links_use_only_allowed_protocols(client: FlaskClient, audit:
     audit.assert_clean()
     assert "https://example.com/ok" in audit.user_links
     assert {urlsplit(href).scheme for href in audit.user_links} <= {"http", "https", "mailto"}
+
+
+def test_moderation_queue_reports_notes_and_audit_never_serve_markup(
+    app: Flask, client: FlaskClient, audit: Audit
+) -> None:
+    """Payloads as comments, readers' report notes and moderators' notes, on every page that
+    shows them: the queue, the author's page, the correction form and the audit log."""
+    ministry = make_ministry()
+    council = make_council(ministry)
+    consultation = make_consultation(ministry, moderation_mode=ModerationMode.POST)
+    member = make_user(Role.COUNCIL_MEMBER, council=council)
+    admin, author, reader = make_user(Role.ADMIN), make_user(), make_user()
+    as_author, as_reader = app.test_client(), app.test_client()
+    login(as_author, author)
+    login(as_reader, reader)
+    login(client, member)
+    for i, payload in enumerate(PAYLOADS):
+        url = f"/consultations/{consultation.id}/comment"
+        if refused_for_nul(as_author, audit, i, url, "body"):
+            continue
+        form = {"section_id": "", "stance": "oppose", "body": None}
+        response, body = audit.submit(as_author, url, i, form, f"Moderated payload {i}: {payload}")
+        reference = _id_from(response, r"/submissions/([^/]+)/confirmation")
+        as_reader.post(
+            f"/submissions/{reference}/flag", data={"reason": "abusive", "note": payload}
+        )
+        queue = client.get(f"/moderation?state=all&consultation={consultation.id}")
+        audit.check(queue, "moderation queue", i, shows=(clean_plain_text(body),))
+        submission = db.session.scalar(select(Submission).where(Submission.reference == reference))
+        assert submission is not None
+        decided = client.post(
+            "/moderation",
+            data={
+                "reject_one": submission.id,
+                f"reason_{submission.id}": "abusive",
+                f"note_{submission.id}": payload,
+            },
+        )
+        assert decided.status_code == 302, decided.status_code
+        page = as_author.get(f"/submissions/{reference}")
+        audit.check(page, "author's page", i, shows=(clean_plain_text(body),))
+        audit.check(as_author.get(f"/submissions/{reference}/edit"), "correction form", i)
+    admin_client = app.test_client()
+    login(admin_client, admin)
+    audit.check(admin_client.get("/admin/audit"), "audit log")
+    audit.check(client.get("/moderation?state=all"), "whole queue")
+    audit.check(client.get("/moderation-rules"), "rules")
+    audit.assert_clean()

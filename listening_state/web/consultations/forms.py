@@ -8,8 +8,7 @@ from wtforms import HiddenField, RadioField, SearchField, SelectField
 from wtforms.validators import DataRequired, Length, Optional
 
 from listening_state.models import ConsultationStatus, Stance
-from listening_state.services.submissions import MAX_BODY, MIN_BODY
-from listening_state.web.forms_util import TextArea
+from listening_state.web.forms_util import comment_body
 from listening_state.web.labels import LABELS, as_choices, choices
 
 
@@ -46,18 +45,4 @@ class CommentForm(FlaskForm):
         default=Stance.NO_POSITION.value,
         validators=[DataRequired(message=_l("Please choose your position."))],
     )
-    body = TextArea(
-        _l("Your comment"),
-        validators=[
-            DataRequired(message=_l("Please write your comment.")),
-            Length(
-                min=MIN_BODY,
-                max=MAX_BODY,
-                message=_l(
-                    "Your comment must be %(min)d to %(max)d characters long.",
-                    min=MIN_BODY,
-                    max=MAX_BODY,
-                ),
-            ),
-        ],
-    )
+    body = comment_body(_l("Your comment"))

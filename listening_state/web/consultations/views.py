@@ -9,12 +9,13 @@ from flask_login import current_user
 from listening_state.extensions import limiter
 from listening_state.i18n import current_language
 from listening_state.models import Consultation, ConsultationSection, ConsultationStatus, Stance
-from listening_state.services import consultations, intake, ministries, submissions
+from listening_state.services import consultations, intake, ministries, moderation, submissions
 from listening_state.services.errors import ValidationFailed
 from listening_state.web.access import login_required
 from listening_state.web.consultations.forms import CommentForm, ConsultationFilterForm
 from listening_state.web.forms_util import show_service_errors
 from listening_state.web.labels import as_choices
+from listening_state.web.moderation.forms import FlagForm
 
 bp = Blueprint("consultations", __name__, url_prefix="/consultations")
 
@@ -75,6 +76,11 @@ def detail(consultation_id: int) -> str:
         comments=comments,
         filter_section=section,
         form=CommentForm(),
+        flag_form=FlagForm(),
+        reported=moderation.has_flagged(
+            actor=current_user if current_user.is_authenticated else None,
+            submission_ids=[s.id for s in comments.items],
+        ),
     )
 
 

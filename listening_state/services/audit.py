@@ -1,0 +1,178 @@
+"""The audit log: who changed what, when, from where, and why.
+
+Services call :func:`record` inside the same unit of work as the change it describes, so the
+entry commits with the change or not at all. Rows are append-only (see ``models/audit.py``).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import Select, select
+
+from listening_state import authz
+from listening_state.authz import SYSTEM, Actor
+from listening_state.extensions import db
+from listening_state.models import AuditEntry, User
+from listening_state.services.errors import PermissionDenied
+
+# Set by the web layer for each request; services never read the request themselves.
+client_ip: ContextVar[str] = ContextVar("audit_client_ip", default="")
+
+
+def _actor_fields(actor: Actor) -> tuple[int | None, str]:
+    if isinstance(actor, User):
+        return actor.id, actor.email
+    if actor is SYSTEM:
+        return None, "system"
+    return None, "anonymous"
+
+
+def record(
+    *,
+    actor: Actor,
+    action: str,
+    target: Any,
+    target_label: str = "",
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    reason: str = "",
+) -> AuditEntry:
+    """Add an entry to the current unit of work; the caller's commit writes it."""
+    actor_id, actor_label = _actor_fields(actor)
+    entry = AuditEntry(
+        actor_id=actor_id,
+        actor_label=actor_label,
+        action=action,
+        target_type=type(target).__tablename__,
+        target_id=target.id,
+        target_label=target_label[:300],
+        before=_jsonable(before or {}),
+        after=_jsonable(after or {}),
+        reason=reason,
+        ip=client_ip.get(),
+    )
+    db.session.add(entry)
+    return entry
+
+
+def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
+    """Enums by value and dates as ISO text, so every backend stores the same JSON."""
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        if hasattr(value, "value") and not isinstance(value, int | float | str):
+            value = value.value
+        elif isinstance(value, date | datetime):
+            value = value.isoformat()
+        out[key] = value
+    return out
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    action: str = ""
+    target_type: str = ""
+    target_id: int | None = None
+    actor: str = ""  # part of the actor's e-mail
+    since: date | None = None
+    until: date | None = None
+
+
+def _filtered(filters: AuditFilter) -> Select[AuditEntry]:
+    stmt = select(AuditEntry)
+    if filters.action:
+        stmt = stmt.where(AuditEntry.action == filters.action)
+    if filters.target_type:
+        stmt = stmt.where(AuditEntry.target_type == filters.target_type)
+    if filters.target_id is not None:
+        stmt = stmt.where(AuditEntry.target_id == filters.target_id)
+    if filters.actor:
+        stmt = stmt.where(AuditEntry.actor_label.contains(filters.actor.strip().casefold()))
+    if filters.since:
+        stmt = stmt.where(AuditEntry.at >= datetime.combine(filters.since, time(), UTC))
+    if filters.until:
+        end = datetime.combine(filters.until + timedelta(days=1), time(), UTC)
+        stmt = stmt.where(AuditEntry.at < end)
+    return stmt.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+
+
+def _require_admin(actor: Actor) -> None:
+    if not authz.is_admin(actor):
+        raise PermissionDenied("only administrators read the audit log")
+
+
+def search(*, actor: Actor, filters: AuditFilter, page: int = 1, per_page: int = 50) -> Pagination:
+    _require_admin(actor)
+    return db.paginate(_filtered(filters), page=page, per_page=per_page, error_out=False)
+
+
+def known_actions() -> list[str]:
+    return list(db.session.scalars(select(AuditEntry.action).distinct().order_by("action")))
+
+
+CSV_COLUMNS = (
+    "id",
+    "at",
+    "actor_id",
+    "actor",
+    "action",
+    "target_type",
+    "target_id",
+    "target",
+    "before",
+    "after",
+    "reason",
+    "ip",
+)
+
+
+def _safe_cell(value: object) -> str:
+    """Spreadsheets run cells that start with = + - @ as formulas; quote them as text."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def export_csv(*, actor: Actor, filters: AuditFilter, batch: int = 1000) -> Iterator[str]:
+    """The filtered log as CSV text, streamed in chunks so a large log never sits in memory."""
+    _require_admin(actor)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    stmt = _filtered(filters).execution_options(yield_per=batch)
+    for entry in db.session.scalars(stmt):
+        writer.writerow(
+            _safe_cell(value)
+            for value in (
+                entry.id,
+                entry.at.isoformat(),
+                entry.actor_id,
+                entry.actor_label,
+                entry.action,
+                entry.target_type,
+                entry.target_id,
+                entry.target_label,
+                json.dumps(entry.before, ensure_ascii=False, sort_keys=True),
+                json.dumps(entry.after, ensure_ascii=False, sort_keys=True),
+                entry.reason,
+                entry.ip,
+            )
+        )
+        if buffer.tell() > 64_000:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def known_target_types() -> list[str]:
+    return list(
+        db.session.scalars(select(AuditEntry.target_type).distinct().order_by("target_type"))
+    )
