@@ -41,6 +41,7 @@ class DefaultConfig:
     # A new comment is compared with at most this many earlier ones of its consultation.
     DUPLICATE_HINT_WINDOW = 5000
     COUNCIL_DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
+    COUNCIL_DOCUMENT_DIR = ""  # empty: instance/council_documents
     # Requests larger than a council document and its form are refused (413) before parsing.
     MAX_CONTENT_LENGTH = COUNCIL_DOCUMENT_MAX_BYTES + 1024 * 1024
     # Tests use a cheaper method; production keeps scrypt.

@@ -56,6 +56,7 @@ from listening_state.ml.features import (
     Vocabulary,
     block_counts,
 )
+from listening_state.ml.routing import Design  # one candidate per head: char weight, C
 from listening_state.ml.selection import LinearModel, fit_linear, stratified_folds
 from listening_state.ml.storage import (
     ModelIntegrityError,
@@ -225,18 +226,6 @@ class RiskHint:
     score: float
     reason: str | None
     reason_probability: float
-
-
-@dataclass(frozen=True)
-class Design:
-    """One candidate per head: the character block's weight and the SVM's C."""
-
-    char_weight: float
-    c: float
-
-    @property
-    def name(self) -> str:
-        return f"words + word-start char n-grams x{self.char_weight:g}, linear SVM C={self.c:g}"
 
 
 @dataclass(frozen=True)

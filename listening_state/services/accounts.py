@@ -129,6 +129,34 @@ def grant_role(
     return grant
 
 
+def revoke_role(
+    *,
+    actor: Actor,
+    user: User,
+    role: Role,
+    ministry: Ministry | None = None,
+    council: PublicCouncil | None = None,
+) -> bool:
+    """Take a role away (administrators only); False when the user did not hold it."""
+    if not is_admin(actor):
+        raise PermissionDenied("only administrators revoke roles")
+    ministry_id = ministry.id if ministry and role is Role.MINISTRY_OFFICER else None
+    council_id = council.id if council and role is Role.COUNCIL_MEMBER else None
+    for grant in list(user.roles):
+        if (grant.role, grant.ministry_id, grant.council_id) == (role, ministry_id, council_id):
+            user.roles.remove(grant)
+            audit.record(
+                actor=actor,
+                action="role.revoke",
+                target=user,
+                target_label=user.email,
+                before={"role": role, "ministry_id": ministry_id, "council_id": council_id},
+            )
+            db.session.commit()
+            return True
+    return False
+
+
 def authenticate(*, email: str, password: str) -> User | None:
     """The account for these credentials, or None; the caller must not say which part was wrong."""
     user = find_user_by_email(email)

@@ -23,10 +23,11 @@ from listening_state.models import (
     MemberPosition,
     Ministry,
     PublicCouncil,
+    Role,
     User,
 )
 from listening_state.sanitize import clean_line, clean_plain_text
-from listening_state.services import audit
+from listening_state.services import accounts, audit
 from listening_state.services.errors import (
     InvalidTransition,
     NotFound,
@@ -175,6 +176,22 @@ def _member_snapshot(member: CouncilMember) -> dict[str, Any]:
     }
 
 
+def _sync_council_role(actor: Actor, council: PublicCouncil, user: User | None) -> None:
+    """A linked account moderates for the council exactly while one of its memberships runs.
+
+    Called after a membership change is committed: the role grant or revocation is its own
+    audited change.
+    """
+    if user is None:
+        return
+    today = local_today()
+    serving = any(m.user_id == user.id and not is_past_member(m, today) for m in council.members)
+    if serving and council.id not in user.council_ids():
+        accounts.grant_role(actor=actor, user=user, role=Role.COUNCIL_MEMBER, council=council)
+    elif not serving and council.id in user.council_ids():
+        accounts.revoke_role(actor=actor, user=user, role=Role.COUNCIL_MEMBER, council=council)
+
+
 def add_member(*, actor: Actor, council: PublicCouncil, data: MemberInput) -> CouncilMember:
     _require_membership_manager(actor, council)
     full_name, affiliation = _validated_member(data)
@@ -197,6 +214,7 @@ def add_member(*, actor: Actor, council: PublicCouncil, data: MemberInput) -> Co
         after=_member_snapshot(member),
     )
     db.session.commit()
+    _sync_council_role(actor, council, member.user)
     return member
 
 
@@ -205,6 +223,7 @@ def update_member(*, actor: Actor, member: CouncilMember, data: MemberInput) -> 
     _require_membership_manager(actor, member.council)
     full_name, affiliation = _validated_member(data)
     before = _member_snapshot(member)
+    previous_user = member.user
     member.full_name, member.position, member.affiliation = full_name, data.position, affiliation
     member.started_on, member.ended_on, member.user = data.started_on, data.ended_on, data.user
     after = _member_snapshot(member)
@@ -219,6 +238,8 @@ def update_member(*, actor: Actor, member: CouncilMember, data: MemberInput) -> 
             after={key: after[key] for key in changed},
         )
     db.session.commit()
+    for user in {previous_user, member.user} - {None}:
+        _sync_council_role(actor, member.council, user)
 
 
 def end_membership(*, actor: Actor, member: CouncilMember, ended_on: date) -> None:
@@ -241,6 +262,7 @@ def end_membership(*, actor: Actor, member: CouncilMember, ended_on: date) -> No
         after={"ended_on": ended_on},
     )
     db.session.commit()
+    _sync_council_role(actor, member.council, member.user)
 
 
 def remove_member(*, actor: Actor, member: CouncilMember) -> None:
@@ -253,8 +275,10 @@ def remove_member(*, actor: Actor, member: CouncilMember) -> None:
         target_label=member.full_name,
         before=_member_snapshot(member),
     )
+    council, user = member.council, member.user
     db.session.delete(member)
     db.session.commit()
+    _sync_council_role(actor, council, user)
 
 
 def get_member(member_id: int) -> CouncilMember:

@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, Select, select, update
 from listening_state import authz
 from listening_state.authz import Actor
 from listening_state.extensions import db
+from listening_state.ml.language import detect_language
 from listening_state.models import (
     Consultation,
     Flag,
@@ -29,7 +30,7 @@ from listening_state.models import (
 from listening_state.models.base import utcnow
 from listening_state.personal_data import redact
 from listening_state.sanitize import clean_plain_text
-from listening_state.services import audit
+from listening_state.services import audit, moderation_hints
 from listening_state.services.errors import (
     InvalidTransition,
     NotFound,
@@ -307,6 +308,7 @@ def resubmit(*, actor: Actor, submission: Submission, body: str) -> None:
     before = {**_state(submission), "body": submission.body}
     submission.body = new_body
     submission.personal_data_kinds = personal_data_kinds(new_body)
+    submission.language = detect_language(new_body)
     submission.visibility = Visibility.PENDING
     submission.resubmitted_at = utcnow()
     audit.record(
@@ -318,3 +320,4 @@ def resubmit(*, actor: Actor, submission: Submission, body: str) -> None:
         after={**_state(submission), "body": submission.body},
     )
     db.session.commit()
+    moderation_hints.compute_hints(submission)  # after the commit: a hint can never lose it

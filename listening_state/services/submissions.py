@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from listening_state import authz
 from listening_state.authz import Actor
 from listening_state.extensions import db
+from listening_state.ml.language import detect_language
 from listening_state.models import (
     Consultation,
     ConsultationSection,
@@ -103,6 +104,7 @@ def submit_feedback(
         author=actor,
         body=cleaned,
         personal_data_kinds=personal_data_kinds(cleaned),
+        language=detect_language(cleaned),  # kk, ru, en or other: a hint for moderators
         stance=stance,
         visibility=initial_visibility(consultation),
     )

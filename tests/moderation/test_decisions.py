@@ -261,3 +261,12 @@ def test_stance_is_kept_and_hint_filters_work(cast: Cast) -> None:
     ]
     assert moderation.pending_count(actor=cast.member) == 1
     assert moderation.pending_count(actor=cast.citizen) == 0
+
+
+def test_the_language_hint_is_stored_with_each_comment(cast: Cast) -> None:
+    from tests.factories import KAZAKH_SENTENCE
+
+    kazakh = make_submission(cast.consultation, cast.citizen, body=KAZAKH_SENTENCE)
+    english = make_submission(cast.consultation, cast.citizen, body=polis_comments()[20])
+    assert kazakh.language == "kk"
+    assert english.language == "en"
