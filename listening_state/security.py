@@ -37,6 +37,13 @@ def init_app(app: Flask) -> None:
 
         client_ip.set(request.remote_addr or "")
 
+    @app.teardown_request
+    def forget_client_address(error: BaseException | None) -> None:
+        # Work done later on this thread outside a request (jobs, commands) has no address.
+        from listening_state.services.audit import client_ip
+
+        client_ip.set("")
+
     @app.after_request
     def set_security_headers(response: Response) -> Response:
         # No inline scripts or styles anywhere, so the policy can stay strict.
