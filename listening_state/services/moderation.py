@@ -135,6 +135,14 @@ def open_flags(submissions: Sequence[Submission]) -> dict[int, list[Flag]]:
     return flags
 
 
+def duplicate_originals(submissions: Sequence[Submission]) -> dict[int, Submission]:
+    """The top duplicate candidate of each item, loaded in one query, so the queue can quote it."""
+    ids = {s.duplicate_of_id for s in submissions if s.duplicate_of_id is not None}
+    if not ids:
+        return {}
+    return {s.id: s for s in db.session.scalars(select(Submission).where(Submission.id.in_(ids)))}
+
+
 def pending_count(*, actor: Actor) -> int:
     if not authz.can_moderate_anything(actor):
         return 0

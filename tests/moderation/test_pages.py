@@ -7,7 +7,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from listening_state.extensions import db
-from listening_state.models import ModerationMode, ModerationReason, Submission, Visibility
+from listening_state.models import ModerationMode, ModerationReason, Stance, Submission, Visibility
 from listening_state.services import moderation
 from tests.factories import login, make_consultation, make_submission, make_user
 from tests.moderation.conftest import Cast
@@ -196,3 +196,18 @@ def test_markers_follow_the_readers_language(
     text = page.get_data(as_text=True)
     assert "ivanov@mail.kz" not in text
     assert {"kk": "[e-mail жасырылды]", "ru": "[e-mail скрыт]"}[language] in text
+
+
+def test_the_queue_quotes_the_likely_original(client: FlaskClient, cast: Cast) -> None:
+    from listening_state.services import intake
+    from tests.real_text import duplicate_petition_pairs
+
+    original, copy = duplicate_petition_pairs()[0]
+    for text in (*polis_comments()[:5], original[:5000], copy[:5000]):
+        intake.receive_feedback(
+            actor=cast.citizen, consultation=cast.consultation, body=text, stance=Stance.SUPPORT
+        )
+    login(client, cast.member)
+    page = client.get("/moderation?hint=duplicate").get_data(as_text=True)
+    assert 'class="comment-body quoted"' in page
+    assert original.splitlines()[0] in page

@@ -111,6 +111,7 @@ def queue() -> ResponseReturnValue:
         filters=filters,
         form=form,
         flags=moderation.open_flags(items.items),
+        originals=moderation.duplicate_originals(items.items),
         reasons=list(ModerationReason),
         duplicate_min=current_app.config["DUPLICATE_HINT_MIN_SCORE"],
         risk_min=current_app.config["RISK_HINT_MIN_SCORE"],
