@@ -18,6 +18,17 @@ from listening_state.models.council import (
     PublicCouncil,
     RecommendationStatus,
 )
+from listening_state.models.handling import (
+    Answer,
+    AnswerTemplate,
+    CalendarDay,
+    ConsultationReport,
+    DayKind,
+    OutboxMessage,
+    OutboxStatus,
+    ReportOutcome,
+    ReportSection,
+)
 from listening_state.models.ministry import Ministry
 from listening_state.models.moderation import (
     Flag,
@@ -30,14 +41,19 @@ from listening_state.models.submission import Stance, Submission, SubmissionStat
 from listening_state.models.user import Role, RoleGrant, User
 
 __all__ = [
+    "Answer",
+    "AnswerTemplate",
     "AuditEntry",
+    "CalendarDay",
     "Consultation",
+    "ConsultationReport",
     "ConsultationSection",
     "ConsultationStatus",
     "CouncilKind",
     "CouncilMeeting",
     "CouncilMember",
     "CouncilRecommendation",
+    "DayKind",
     "DemoSource",
     "Flag",
     "MeetingDocument",
@@ -47,8 +63,12 @@ __all__ = [
     "ModerationHintKind",
     "ModerationMode",
     "ModerationReason",
+    "OutboxMessage",
+    "OutboxStatus",
     "PublicCouncil",
     "RecommendationStatus",
+    "ReportOutcome",
+    "ReportSection",
     "Role",
     "RoleGrant",
     "RouterVersion",

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Date, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from listening_state.models.base import Model, UTCDateTime, enum_column, utcnow
@@ -14,6 +14,7 @@ from listening_state.models.moderation import ModerationReason
 
 if TYPE_CHECKING:
     from listening_state.models.consultation import Consultation, ConsultationSection
+    from listening_state.models.handling import Answer
     from listening_state.models.ministry import Ministry
     from listening_state.models.moderation import Flag
     from listening_state.models.routing import RoutingDecision
@@ -119,6 +120,20 @@ class Submission(Model):
         enum_column(ModerationReason, name="risk_reason")
     )
 
+    # Handling by the responsible ministry (statutory deadlines on the working calendar).
+    routed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    due_on: Mapped[date | None] = mapped_column(Date, index=True)
+    extended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    extension_reason: Mapped[str] = mapped_column(Text, default="")
+    assigned_to_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
+    answer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("answer.id", ondelete="SET NULL"), index=True
+    )
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    closed_reason: Mapped[str] = mapped_column(Text, default="")
+
     consultation: Mapped[Consultation] = relationship()
     ministry: Mapped[Ministry | None] = relationship()
     routing_history: Mapped[list[RoutingDecision]] = relationship(
@@ -127,6 +142,8 @@ class Submission(Model):
     section: Mapped[ConsultationSection | None] = relationship()
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])
     moderated_by: Mapped[User | None] = relationship(foreign_keys=[moderated_by_id])
+    assigned_to: Mapped[User | None] = relationship(foreign_keys=[assigned_to_id])
+    answer: Mapped[Answer | None] = relationship()
     duplicate_of: Mapped[Submission | None] = relationship(remote_side=[id])
     flags: Mapped[list[Flag]] = relationship(
         back_populates="submission", cascade="all, delete-orphan", order_by="Flag.id"
