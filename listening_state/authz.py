@@ -131,3 +131,18 @@ def can_keep_council_records(actor: Actor, council: PublicCouncil) -> bool:
 def can_answer_recommendation(actor: Actor, recommendation: CouncilRecommendation) -> bool:
     """The ministry answers its council; members cannot answer for the ministry."""
     return can_manage_council(actor, recommendation.council)
+
+
+def can_work_inbox(actor: Actor, ministry_id: int) -> bool:
+    """A ministry's inbox: its officers and administrators (who may open any ministry's)."""
+    return can_manage_ministry(actor, ministry_id)
+
+
+def can_handle_submission(actor: Actor, submission: Submission) -> bool:
+    """Review, assign, answer or close: the ministry the submission is routed to now."""
+    return submission.ministry_id is not None and can_work_inbox(actor, submission.ministry_id)
+
+
+def can_be_assigned(user: User, ministry_id: int) -> bool:
+    """Only the ministry's own officers take its submissions on."""
+    return ministry_id in user.ministry_ids()

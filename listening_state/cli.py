@@ -19,6 +19,7 @@ from listening_state.services.router_registry import active_version
 demo_cli = AppGroup("demo", help="Demonstration content.")
 users_cli = AppGroup("users", help="User accounts.")
 router_cli = AppGroup("router", help="The submission router: train, activate, evaluate.")
+calendar_cli = AppGroup("calendar", help="The working calendar: public holidays, day transfers.")
 moderation_cli = AppGroup("moderation", help="The moderation-risk hint: train it, fill hints in.")
 
 
@@ -181,7 +182,31 @@ def moderation_bootstrap() -> None:
     click.echo(f"Risk hints added to {moderation_hints.backfill_hints()} submissions.")
 
 
+@calendar_cli.command("seed")
+@click.option(
+    "--year",
+    "years",
+    type=int,
+    multiple=True,
+    help="Repeat for several years (default: this year and next).",
+)
+def calendar_seed(years: tuple[int, ...]) -> None:
+    """Add the shipped public holidays not yet in the calendar (safe to run again)."""
+    from listening_state.services import calendar
+    from listening_state.services.deadlines import today
+
+    this_year = today().year
+    try:
+        result = calendar.seed_calendar(actor=SYSTEM, years=years or (this_year, this_year + 1))
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Calendar days added: {result.added}")
+    for year in result.kurban_ait_missing:
+        click.echo(f"No Kurban Ait date shipped for {year}: add it on the calendar page.")
+
+
 def register(app: Flask) -> None:
+    app.cli.add_command(calendar_cli)
     app.cli.add_command(moderation_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(users_cli)

@@ -51,6 +51,13 @@ class DefaultConfig:
     ROUTER_TARGET_PRECISION = 0.85
     MODEL_DIR = ""  # empty: instance/models; a shared directory when several hosts serve
     SHARED_DATA_DIR = ""  # empty: ../shared/data beside the checkout
+    # Statutory deadlines on the working calendar (Administrative Procedural Code of the RK):
+    # an appeal is answered within 15 working days, a non-competent body forwards it within 3,
+    # and the answer may be extended once by at most 15 more working days.
+    ANSWER_WORKING_DAYS = 15
+    FORWARD_WORKING_DAYS = 3
+    EXTENSION_MAX_WORKING_DAYS = 15
+    DUE_SOON_WORKING_DAYS = 3  # "due soon" in inboxes: due within this many working days
 
 
 class ConfigError(RuntimeError):

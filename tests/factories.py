@@ -251,3 +251,34 @@ def make_user_for_council(role: str, council: PublicCouncil) -> User:
         "other_officer": lambda: make_user(Role.MINISTRY_OFFICER, ministry=make_ministry()),
         "admin": lambda: make_user(Role.ADMIN),
     }[role]()
+
+
+def make_routed_submission(
+    consultation: Consultation,
+    ministry: Ministry,
+    *,
+    body: str = KAZAKH_SENTENCE,
+    stance: Stance = Stance.SUPPORT,
+    section_index: int | None = None,
+    author: User | None = None,
+    due_on: date | None = None,
+    confidence: float | None = None,
+) -> Submission:
+    """A submission sent to `ministry` through triage, as an administrator would route it.
+
+    `due_on` and `confidence` then set what the deadlines service and the router would have.
+    """
+    from listening_state.extensions import db
+    from listening_state.services import routing
+
+    submission = make_submission(
+        consultation, author, body=body, stance=stance, section_index=section_index
+    )
+    routing.route_new_submission(submission)
+    routing.assign_from_triage(actor=SYSTEM, submissions=[submission], ministry=ministry)
+    if due_on is not None:
+        submission.due_on = due_on
+    if confidence is not None:
+        submission.routing_confidence = confidence
+    db.session.commit()
+    return submission

@@ -27,7 +27,7 @@ from listening_state.models import (
     Role,
 )
 from listening_state.models.base import utcnow
-from listening_state.services import accounts, councils, ministries
+from listening_state.services import accounts, calendar, councils, ministries
 from listening_state.services.consultations import ConsultationInput, create_consultation
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -139,6 +139,8 @@ def load_demo(shared_data_dir: Path | None = None) -> DemoReport:
     report = DemoReport()
     now = utcnow().replace(minute=0, second=0, microsecond=0)
     _load_bodies(report)
+    seeded = calendar.seed_calendar(actor=SYSTEM, years=(now.year, now.year + 1))
+    report.notes.append(f"Working calendar days added: {seeded.added}")
     for draft in DEMO_DRAFTS:
         report.drafts_created += int(_load_draft(draft, now))
     polis = import_polis(resolve_shared_data_dir(shared_data_dir) / "polis", now=now)

@@ -58,7 +58,7 @@ from listening_state.ml.storage import (
     sha256_hex,
     unpack,
 )
-from listening_state.ml.textprep import normalize
+from listening_state.ml.textprep import fold
 
 __all__ = [
     "Design",
@@ -176,15 +176,16 @@ class RouterModel:
 
     def predict(self, texts: Sequence[str]) -> list[Prediction]:
         probabilities, explanations = self._predict(texts, explain_terms=True)
-        top = np.argsort(-probabilities, axis=1, kind="stable")[:, :3]
+        top = np.argsort(-probabilities, axis=1, kind="stable")[:, :3].tolist()
+        labels = self.labels
         return [
             Prediction(
-                suggestions=tuple(
-                    Suggestion(self.labels[j], float(probabilities[i, j])) for j in top[i]
-                ),
-                explanation=explanations[i],
+                suggestions=tuple(Suggestion(labels[j], row[j]) for j in best),
+                explanation=explanation,
             )
-            for i in range(len(probabilities))
+            for row, best, explanation in zip(
+                probabilities.tolist(), top, explanations, strict=True
+            )
         ]
 
     def predict_one(self, text: str) -> Prediction:
@@ -197,9 +198,17 @@ class RouterModel:
     def _predict(
         self, texts: Sequence[str], *, explain_terms: bool
     ) -> tuple[FloatArray, list[tuple[tuple[str, float], ...]]]:
-        batch = self._analyzer.analyse([normalize(text) for text in texts])
-        blocks = self.vocabulary.blocks(block_counts(batch, self.vocabulary.spec))
-        scores = self.linear.block_scores(blocks, self.vocabulary.n_word, self.design.char_weight)
+        # fold, not normalize: the analyser sees the same words either way.
+        batch = self._analyzer.analyse([fold(text) for text in texts])
+        features = self.vocabulary.features(batch)
+        # LinearModel.block_scores, on blocks that are float32 already.
+        weights, n_word = self.linear.weights, self.vocabulary.n_word
+        word = features.word @ weights[:n_word]
+        char = features.char @ weights[n_word:]
+        scores = (
+            np.asarray(word + self.design.char_weight * char, dtype=np.float64)
+            + self.linear.intercept
+        )
         probabilities = softmax(scores, self.temperature)
         if not explain_terms:
             return probabilities, []
@@ -207,7 +216,7 @@ class RouterModel:
         explanations = explain(
             batch,
             self.vocabulary,
-            blocks,
+            features,
             self.linear,
             self.design.char_weight,
             chosen,
@@ -235,7 +244,7 @@ def train_router(
     started = time.perf_counter()
     names, y = _encode(texts, labels)
     n_labels, spec = len(names), settings.features
-    batch = Analyzer(spec).analyse([normalize(text) for text in texts])
+    batch = Analyzer(spec).analyse([fold(text) for text in texts])
     counts = block_counts(batch, spec)
 
     sample = stratified_sample(y, settings.selection_sample, settings.seed)

@@ -25,19 +25,28 @@ _TOKEN_RE = re.compile(r"[^\W_]{2,}")
 
 def strip_html(text: str) -> str:
     """Text without tags, comments, scripts and styles, with entities decoded."""
+    if "<" not in text and "&" not in text:
+        return text  # no markup and no entity: every step below would return it unchanged
     text = _COMMENT_RE.sub(" ", _CODE_BLOCK_RE.sub(" ", text))
     text = html.unescape(_TAG_RE.sub(" ", text))
     # Escaped markup ("&lt;b&gt;") becomes markup only after unescaping; remove it too.
     return _TAG_RE.sub(" ", text)
 
 
-def normalize(text: str) -> str:
-    """Plain text, NFKC-normalised and case-folded, with whitespace collapsed."""
+def fold(text: str) -> str:
+    """`normalize` without collapsing whitespace: the same `tokens`, for less work.
+
+    Whitespace is never a letter or digit, so collapsing it changes no word of the text.
+    """
     # Unicode's caseless-matching recipe: folding can leave text that is not in NFKC form.
     text = unicodedata.normalize("NFKC", strip_html(text)).casefold()
     # Russian writers use ё and е interchangeably; one spelling makes one feature.
-    text = unicodedata.normalize("NFKC", text).replace("ё", "е")
-    return " ".join(text.split())
+    return unicodedata.normalize("NFKC", text).replace("ё", "е")
+
+
+def normalize(text: str) -> str:
+    """Plain text, NFKC-normalised and case-folded, with whitespace collapsed."""
+    return " ".join(fold(text).split())
 
 
 def tokens(normalized: str) -> list[str]:

@@ -23,8 +23,9 @@ from listening_state.models import (
     SubmissionStatus,
     User,
 )
+from listening_state.models.base import utcnow
 from listening_state.sanitize import clean_plain_text
-from listening_state.services import audit
+from listening_state.services import audit, deadlines
 from listening_state.services.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from listening_state.services.router_registry import RouterUnavailable, active_router
 from listening_state.services.submissions import LISTED_WITH, not_spam
@@ -130,6 +131,7 @@ def _record(
         submission.status = SubmissionStatus.NEEDS_TRIAGE
     else:
         submission.ministry_id = decision.to_ministry_id
+        deadlines.start_clock(submission, at=utcnow())  # a forward restarts the clock
         submission.status = (
             SubmissionStatus.FORWARDED
             if decision.source is RoutingSource.REROUTE
@@ -182,6 +184,7 @@ def assign_from_triage(
         _audit(actor, submission, decision)
         submission.ministry_id = ministry.id
         submission.status = SubmissionStatus.ROUTED
+        deadlines.start_clock(submission, at=utcnow())
     db.session.commit()
     return len(waiting)
 
@@ -194,6 +197,8 @@ def reroute_submission(
         actor, submission.ministry_id
     ):
         raise PermissionDenied("only the responsible ministry can send a submission on")
+    if submission.status in (SubmissionStatus.ANSWERED, SubmissionStatus.CLOSED):
+        raise InvalidTransition("an answered or closed submission is not sent on")
     reason = clean_plain_text(reason)
     errors: dict[str, list[str]] = {}
     if len(reason) < 5:

@@ -10,8 +10,10 @@ from listening_state.web import errors, filters
 def register_blueprints(app: Flask) -> None:
     from listening_state.web.audit.views import bp as audit_bp
     from listening_state.web.auth.views import bp as auth_bp
+    from listening_state.web.calendar.views import bp as calendar_bp
     from listening_state.web.consultations.views import bp as consultations_bp
     from listening_state.web.councils.views import bp as councils_bp
+    from listening_state.web.inbox.views import bp as inbox_bp
     from listening_state.web.main.views import bp as main_bp
     from listening_state.web.manage.views import bp as manage_bp
     from listening_state.web.moderation.views import bp as moderation_bp
@@ -28,6 +30,8 @@ def register_blueprints(app: Flask) -> None:
         routing_bp,
         moderation_bp,
         audit_bp,
+        calendar_bp,
+        inbox_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

@@ -17,6 +17,7 @@ from listening_state.ml.evaluation import (
     evaluate_csv,
     read_labelled_csv,
 )
+from listening_state.ml.features import block_counts, key_columns, remap_columns
 from listening_state.ml.routing import (
     ModelIntegrityError,
     RouterModel,
@@ -27,7 +28,7 @@ from listening_state.ml.routing import (
     sha256_hex,
     train_router,
 )
-from listening_state.ml.selection import NEVER, choose_threshold, stratified_folds
+from listening_state.ml.selection import NEVER, choose_threshold, softmax, stratified_folds
 from listening_state.ml.textprep import normalize, tokens
 from listening_state.router_seed import petition_text
 
@@ -307,3 +308,87 @@ def test_rows_without_text_are_skipped_and_counted(tmp_path: Path) -> None:
     data = read_labelled_csv(path, "text", "label")
     assert (data.texts, data.labels) == (["hello"], ["A"])
     assert (data.skipped_empty_text, data.skipped_empty_label) == (2, 1)
+
+
+def reference_predict(
+    model: RouterModel, texts: list[str]
+) -> tuple[np.ndarray, list[tuple[tuple[str, float], ...]], list[list[tuple[str, float]]]]:
+    """The router's predictions the plain way (training's feature path, one step at a time,
+    scipy's float32 products): probabilities, explanations and suggestions."""
+    vocabulary, weight = model.vocabulary, model.design.char_weight
+    batch = model._analyzer.analyse([normalize(text) for text in texts])
+    blocks = vocabulary.blocks(block_counts(batch, vocabulary.spec))
+    scores = model.linear.block_scores(blocks, vocabulary.n_word, weight)
+    probabilities = softmax(scores, model.temperature)
+    top = np.argsort(-probabilities, axis=1, kind="stable")[:, :3]
+    suggestions = [
+        [(model.labels[j], float(probabilities[i, j])) for j in top[i]] for i in range(len(texts))
+    ]
+    chosen = np.argmax(probabilities, axis=1)
+    word_weights = model.linear.weights[: vocabulary.n_word]
+    grams = remap_columns(
+        batch.word_grams,
+        key_columns(vocabulary.char_keys, batch.char_keys),
+        len(vocabulary.char_keys),
+    )
+    grams.data = vocabulary.tf(grams.data) * vocabulary.char_idf[grams.indices]
+    char_part = np.asarray(
+        grams.astype(np.float32) @ model.linear.weights[vocabulary.n_word :], dtype=np.float64
+    )
+    unigram_cols = key_columns(vocabulary.word_keys, batch.word_hashes)
+    explanations = []
+    for doc in range(len(texts)):
+        start, end = batch.doc_word.indptr[doc], batch.doc_word.indptr[doc + 1]
+        label, terms = chosen[doc], []
+        for word, count in zip(
+            batch.doc_word.indices[start:end], batch.doc_word.data[start:end], strict=True
+        ):
+            col = unigram_cols[word]
+            unigram = (
+                vocabulary.word_idf[col] * word_weights[col, label] / blocks.word_lengths[doc]
+                if col >= 0
+                else 0.0
+            )
+            value = vocabulary.tf(np.array([count]))[0] * (
+                unigram + weight * char_part[word, label] / blocks.char_lengths[doc]
+            )
+            terms.append((-value, int(word), batch.words[word], float(value)))
+        terms.sort()
+        explanations.append(
+            tuple(
+                (term, round(value, 4))
+                for _, _, term, value in terms[: model.explanation_terms]
+                if value > 0
+            )
+        )
+    return probabilities, explanations, suggestions
+
+
+def test_predictions_are_exactly_those_of_the_plain_computation(trained: Trained) -> None:
+    # The prediction path is tuned for speed; it must not change a single bit of the output.
+    model, _, texts, _ = trained
+    path = shared_data() / "uk-petitions" / "petitions.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = csv.DictReader(handle)
+        others = [petition_text(row) for _, row in zip(range(300), rows, strict=False)]
+    cases = (
+        texts
+        + others
+        + [
+            "<p>Fund more <b>school</b> teachers &amp; roads</p>",
+            "Мектептегі мұғалімдер, Ёлка",
+            "",
+            "environment environmental environments rail rail rail",
+        ]
+    )
+    loaded = loads(dumps(model), expected_sha256=sha256_hex(dumps(model)))
+    for candidate in (model, loaded):
+        probabilities, explanations, suggestions = reference_predict(candidate, cases)
+        assert np.array_equal(candidate.predict_proba(cases), probabilities)
+        predictions = candidate.predict(cases)
+        assert [p.explanation for p in predictions] == explanations
+        assert [
+            [(s.label, s.probability) for s in p.suggestions] for p in predictions
+        ] == suggestions
+        for text, prediction in zip(cases[:20], predictions[:20], strict=True):
+            assert candidate.predict_one(text) == prediction

@@ -7,6 +7,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from listening_state import authz
+from listening_state.models import SubmissionStatus
 from listening_state.services import submissions
 from listening_state.web.access import login_required
 from listening_state.web.forms_util import ministry_choices
@@ -38,7 +39,12 @@ def detail(reference: str) -> str:
     """One submission: where it is and what happened to it (its author and its ministry)."""
     submission = submissions.find_by_reference(actor=current_user, reference=reference)
     reroute_form = None
-    if submission.ministry_id and authz.can_manage_ministry(current_user, submission.ministry_id):
+    finished = submission.status in (SubmissionStatus.ANSWERED, SubmissionStatus.CLOSED)
+    if (
+        submission.ministry_id
+        and not finished
+        and authz.can_manage_ministry(current_user, submission.ministry_id)
+    ):
         reroute_form = RerouteForm(formdata=None)
         reroute_form.ministry.choices = as_choices(ministry_choices(exclude=submission.ministry_id))
     return render_template(

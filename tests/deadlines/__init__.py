@@ -1,0 +1,1 @@
+"""Deadlines on the working calendar (issue 5)."""
