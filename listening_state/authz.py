@@ -12,6 +12,7 @@ from listening_state.models import (
     Role,
     Submission,
     User,
+    Visibility,
 )
 
 
@@ -98,7 +99,7 @@ def can_flag(actor: Actor, submission: Submission) -> bool:
     return (
         isinstance(actor, User)
         and submission.author_id != actor.id
-        and submission.visibility.value == "published"
+        and submission.visibility is Visibility.PUBLISHED
     )
 
 

@@ -8,8 +8,22 @@ Create Date: 2026-11-27 23:53:55.247134
 from alembic import op
 import sqlalchemy as sa
 
-from listening_state.models.audit import POSTGRESQL_TRIGGERS, SQLITE_TRIGGERS
+# The personal-data detector is pure Python (no app, no database): the backfill below runs the
+# same rules new comments get. The trigger SQL is frozen here, as migrations must be.
 from listening_state.personal_data import find_personal_data
+
+_APPEND_ONLY = "audit_entry is append-only"
+SQLITE_TRIGGERS = [
+    f"""CREATE TRIGGER audit_entry_no_{verb.lower()} BEFORE {verb} ON audit_entry
+BEGIN SELECT RAISE(ABORT, '{_APPEND_ONLY}'); END"""
+    for verb in ("UPDATE", "DELETE")
+]
+POSTGRESQL_TRIGGERS = [
+    f"""CREATE FUNCTION audit_entry_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN RAISE EXCEPTION '{_APPEND_ONLY}'; END $$""",
+    """CREATE TRIGGER audit_entry_append_only BEFORE UPDATE OR DELETE ON audit_entry
+FOR EACH ROW EXECUTE FUNCTION audit_entry_append_only()""",
+]
 
 
 # revision identifiers, used by Alembic.
