@@ -61,9 +61,12 @@ from listening_state.ml.selection import LinearModel, fit_linear, stratified_fol
 from listening_state.ml.storage import (
     ModelIntegrityError,
     library_versions,
+    load_vocabulary,
     pack,
     sha256_hex,
     unpack,
+    vocabulary_arrays,
+    vocabulary_header,
 )
 from listening_state.ml.textprep import normalize
 
@@ -803,7 +806,7 @@ def _head_header(head: _Head) -> dict[str, object]:
 
 def dumps(model: ModerationModel) -> bytes:
     """The model as bytes: an .npz archive of arrays and a JSON header (no pickle)."""
-    vocabulary, spec = model.vocabulary, model.vocabulary.spec
+    vocabulary = model.vocabulary
     header: dict[str, object] = {
         "kind": MODEL_KIND,
         "kind_version": MODEL_VERSION,
@@ -811,23 +814,12 @@ def dumps(model: ModerationModel) -> bytes:
         "reason_threshold": model.reason_threshold,
         "risk": _head_header(model.risk),
         "reason": _head_header(model.reason) if model.reason is not None else None,
-        "features": {
-            "word_max_n": spec.word_max_n,
-            "char_mode": spec.char_mode,
-            "char_range": list(spec.char_range),
-            "sublinear_tf": spec.sublinear_tf,
-            "min_df": spec.min_df,
-            "max_word_features": spec.max_word_features,
-            "max_char_features": spec.max_char_features,
-        },
+        "features": vocabulary_header(vocabulary),
         "report": asdict(model.report) if model.report is not None else None,
         "library_versions": library_versions(),
     }
     arrays: dict[str, npt.NDArray[Any]] = {
-        "word_keys": vocabulary.word_keys,
-        "word_idf": vocabulary.word_idf,
-        "char_keys": vocabulary.char_keys,
-        "char_idf": vocabulary.char_idf,
+        **vocabulary_arrays(vocabulary),
         "risk_weights": model.risk.linear.weights,
         "risk_intercept": model.risk.linear.intercept,
         "risk_bias": model.risk.bias,
@@ -872,15 +864,7 @@ def loads(data: bytes, *, expected_sha256: str) -> ModerationModel:
             f"moderation model format {header.get('kind_version')} is not supported"
         )
     try:
-        features = dict(header["features"])
-        features["char_range"] = tuple(features["char_range"])
-        vocabulary = Vocabulary(
-            FeatureSpec(**features),
-            word_keys=arrays["word_keys"].astype(np.int64),
-            word_idf=arrays["word_idf"].astype(np.float64),
-            char_keys=arrays["char_keys"].astype(np.int64),
-            char_idf=arrays["char_idf"].astype(np.float64),
-        )
+        vocabulary = load_vocabulary(arrays, header["features"])
         risk = _load_head(arrays, header["risk"], "risk", vocabulary.n_features)
         reason = (
             _load_head(arrays, header["reason"], "reason", vocabulary.n_features)

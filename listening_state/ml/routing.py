@@ -54,9 +54,12 @@ from listening_state.ml.selection import (
 from listening_state.ml.storage import (
     ModelIntegrityError,
     library_versions,
+    load_vocabulary,
     pack,
     sha256_hex,
     unpack,
+    vocabulary_arrays,
+    vocabulary_header,
 )
 from listening_state.ml.textprep import fold
 
@@ -332,7 +335,7 @@ def train_router(
 
 def dumps(model: RouterModel) -> bytes:
     """The model as bytes (an .npz archive: arrays and a JSON header, no pickle)."""
-    vocabulary, spec = model.vocabulary, model.vocabulary.spec
+    vocabulary = model.vocabulary
     header: dict[str, object] = {
         "labels": list(model.labels),
         "char_weight": model.design.char_weight,
@@ -340,22 +343,11 @@ def dumps(model: RouterModel) -> bytes:
         "temperature": model.temperature,
         "threshold": model.threshold,
         "explanation_terms": model.explanation_terms,
-        "features": {
-            "word_max_n": spec.word_max_n,
-            "char_mode": spec.char_mode,
-            "char_range": list(spec.char_range),
-            "sublinear_tf": spec.sublinear_tf,
-            "min_df": spec.min_df,
-            "max_word_features": spec.max_word_features,
-            "max_char_features": spec.max_char_features,
-        },
+        "features": vocabulary_header(vocabulary),
         "library_versions": library_versions(),
     }
     arrays: dict[str, npt.NDArray[Any]] = {
-        "word_keys": vocabulary.word_keys,
-        "word_idf": vocabulary.word_idf,
-        "char_keys": vocabulary.char_keys,
-        "char_idf": vocabulary.char_idf,
+        **vocabulary_arrays(vocabulary),
         "weights": model.linear.weights,
         "intercept": model.linear.intercept,
     }
@@ -366,16 +358,7 @@ def loads(data: bytes, *, expected_sha256: str) -> RouterModel:
     """The model in `data`; ModelIntegrityError unless sha256(data) is the expected one."""
     arrays, header = unpack(data, expected_sha256=expected_sha256)
     try:
-        features = dict(header["features"])
-        features["char_range"] = tuple(features["char_range"])
-        spec = FeatureSpec(**features)
-        vocabulary = Vocabulary(
-            spec,
-            word_keys=arrays["word_keys"].astype(np.int64),
-            word_idf=arrays["word_idf"].astype(np.float64),
-            char_keys=arrays["char_keys"].astype(np.int64),
-            char_idf=arrays["char_idf"].astype(np.float64),
-        )
+        vocabulary = load_vocabulary(arrays, header["features"])
         linear = LinearModel(
             weights=np.ascontiguousarray(arrays["weights"], dtype=np.float32),
             intercept=arrays["intercept"].astype(np.float64),

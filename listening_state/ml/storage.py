@@ -20,13 +20,15 @@ import numpy.typing as npt
 import scipy
 import sklearn
 
+from listening_state.ml.features import FeatureSpec, Vocabulary
+
 FORMAT = "listening-state-router"
 FORMAT_VERSION = 1
 _EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can carry
 
 
 class ModelIntegrityError(Exception):
-    """The model bytes are not the ones recorded, or not a router model at all."""
+    """The model bytes are not the ones recorded, or not a model file at all."""
 
 
 def sha256_hex(data: bytes) -> str:
@@ -74,9 +76,45 @@ def unpack(
             arrays = {name: archive[name] for name in archive.files}
         header = json.loads(arrays.pop("header").tobytes().decode("utf-8"))
     except (ValueError, OSError, KeyError, UnicodeDecodeError, zipfile.BadZipFile) as error:
-        raise ModelIntegrityError(f"not a router model file: {error}") from error
+        raise ModelIntegrityError(f"not a model file: {error}") from error
     if not isinstance(header, dict) or header.get("format") != FORMAT:
-        raise ModelIntegrityError("not a router model file: unknown format")
+        raise ModelIntegrityError("not a model file: unknown format")
     if header.get("version") != FORMAT_VERSION:
-        raise ModelIntegrityError(f"router model format {header.get('version')} is not supported")
+        raise ModelIntegrityError(f"model file format {header.get('version')} is not supported")
     return arrays, header
+
+
+def vocabulary_header(vocabulary: Vocabulary) -> dict[str, object]:
+    """The feature settings of a vocabulary, for a model file's JSON header."""
+    spec = vocabulary.spec
+    return {
+        "word_max_n": spec.word_max_n,
+        "char_mode": spec.char_mode,
+        "char_range": list(spec.char_range),
+        "sublinear_tf": spec.sublinear_tf,
+        "min_df": spec.min_df,
+        "max_word_features": spec.max_word_features,
+        "max_char_features": spec.max_char_features,
+    }
+
+
+def vocabulary_arrays(vocabulary: Vocabulary) -> dict[str, npt.NDArray[Any]]:
+    return {
+        "word_keys": vocabulary.word_keys,
+        "word_idf": vocabulary.word_idf,
+        "char_keys": vocabulary.char_keys,
+        "char_idf": vocabulary.char_idf,
+    }
+
+
+def load_vocabulary(arrays: dict[str, npt.NDArray[Any]], features: dict[str, Any]) -> Vocabulary:
+    """The vocabulary stored by `vocabulary_header` and `vocabulary_arrays`."""
+    settings = dict(features)
+    settings["char_range"] = tuple(settings["char_range"])
+    return Vocabulary(
+        FeatureSpec(**settings),
+        word_keys=arrays["word_keys"].astype(np.int64),
+        word_idf=arrays["word_idf"].astype(np.float64),
+        char_keys=arrays["char_keys"].astype(np.int64),
+        char_idf=arrays["char_idf"].astype(np.float64),
+    )

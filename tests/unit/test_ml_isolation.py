@@ -52,6 +52,8 @@ def test_router_seed_imports_nothing_from_the_web_app() -> None:
     [
         "listening_state.ml.routing",
         "listening_state.ml.evaluation",
+        "listening_state.ml.themes",
+        "listening_state.ml.campaigns",
         "listening_state.router_seed",
     ],
 )

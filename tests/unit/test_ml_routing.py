@@ -246,7 +246,7 @@ def test_loads_refuses_tampered_bytes_before_reading_them(
 
 def test_loads_refuses_bytes_that_are_not_a_model() -> None:
     junk = b"not a model at all"
-    with pytest.raises(ModelIntegrityError, match="not a router model"):
+    with pytest.raises(ModelIntegrityError, match="not a model file"):
         loads(junk, expected_sha256=sha256_hex(junk))
 
 
