@@ -147,3 +147,27 @@ def can_handle_submission(actor: Actor, submission: Submission) -> bool:
 def can_be_assigned(user: User, ministry_id: int) -> bool:
     """Only the ministry's own officers take its submissions on."""
     return ministry_id in user.ministry_ids()
+
+
+def can_view_themes(actor: Actor, consultation: Consultation) -> bool:
+    """What we heard of a consultation: its ministry, its council's members and administrators."""
+    return can_manage_consultation(actor, consultation) or can_moderate(actor, consultation)
+
+
+def can_view_ministry_themes(actor: Actor, ministry_id: int, council_id: int | None) -> bool:
+    """What a ministry heard overall: its officers, members of the council attached to it
+    (`council_id`, None when it has none) and administrators."""
+    if can_manage_ministry(actor, ministry_id):
+        return True
+    return isinstance(actor, User) and council_id is not None and council_id in actor.council_ids()
+
+
+def can_rebuild_themes(actor: Actor, ministry_id: int) -> bool:
+    """Theme rebuilds of a ministry or of one of its consultations: its officers and admins
+    (council members read the themes but do not start the work)."""
+    return can_manage_ministry(actor, ministry_id)
+
+
+def can_publish_themes(actor: Actor, consultation: Consultation) -> bool:
+    """The public sees a consultation's themes once its ministry (or an administrator) says so."""
+    return can_manage_consultation(actor, consultation)

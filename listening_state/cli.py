@@ -1,8 +1,10 @@
-"""Flask command groups: demo content and user accounts."""
+"""Flask command groups: demo content, accounts, the router, themes and background jobs."""
 
 from __future__ import annotations
 
 import json
+import os
+import time
 from pathlib import Path
 
 import click
@@ -11,9 +13,9 @@ from flask.cli import AppGroup
 
 from listening_state.authz import SYSTEM
 from listening_state.ml.moderation import ModerationModel
-from listening_state.models import Role, RouterVersion
+from listening_state.models import JobStatus, Role, RouterVersion
 from listening_state.services import accounts, councils, ministries, router_versions
-from listening_state.services.errors import NotFound, ValidationFailed
+from listening_state.services.errors import InvalidTransition, NotFound, ValidationFailed
 from listening_state.services.router_registry import active_version
 
 demo_cli = AppGroup("demo", help="Demonstration content.")
@@ -21,6 +23,9 @@ users_cli = AppGroup("users", help="User accounts.")
 router_cli = AppGroup("router", help="The submission router: train, activate, evaluate.")
 calendar_cli = AppGroup("calendar", help="The working calendar: public holidays, day transfers.")
 moderation_cli = AppGroup("moderation", help="The moderation-risk hint: train it, fill hints in.")
+outbox_cli = AppGroup("outbox", help="E-mail: send what waits in the outbox, queue digests.")
+themes_cli = AppGroup("themes", help="What we heard: theme rebuilds, and themes of a CSV file.")
+jobs_cli = AppGroup("jobs", help="Background jobs: the worker and the queue.")
 
 
 @demo_cli.command("load")
@@ -205,7 +210,164 @@ def calendar_seed(years: tuple[int, ...]) -> None:
         click.echo(f"No Kurban Ait date shipped for {year}: add it on the calendar page.")
 
 
+@outbox_cli.command("send")
+@click.option("--limit", default=100, show_default=True, type=click.IntRange(min=1))
+def outbox_send(limit: int) -> None:
+    """Send due messages once (run every minute); failures are retried later."""
+    from listening_state.services import mail, outbox
+
+    transport = mail.configured_transport()
+    if transport is None:
+        click.echo(
+            "MAIL_TRANSPORT is outbox-page: nothing is sent; read messages at /admin/outbox."
+        )
+        return
+    report = outbox.send_due(actor=SYSTEM, transport=transport, limit=limit)
+    click.echo(f"sent: {report.sent}, retrying: {report.retrying}, failed: {report.failed}")
+
+
+@outbox_cli.command("digest")
+def outbox_digest() -> None:
+    """Queue today's digest for ministry officers (run daily; a second run adds nothing)."""
+    from listening_state.services import digest
+
+    click.echo(f"Digests queued: {digest.queue_digests(actor=SYSTEM)}")
+
+
+def _print_progress(fraction: float, message: str) -> None:
+    click.echo(f"{fraction:7.1%}  {message}")
+
+
+def _last_line(text: str) -> str:
+    return (text.strip().splitlines() or [""])[-1]
+
+
+@themes_cli.command("rebuild")
+@click.option("--consultation", "consultation_id", type=int, help="A consultation's id.")
+@click.option("--ministry", "ministry_code", help="A ministry's code: everything it received.")
+@click.option("--wait", is_flag=True, help="Run it here, printing progress, not in the worker.")
+def themes_rebuild(consultation_id: int | None, ministry_code: str | None, wait: bool) -> None:
+    """Rebuild the themes of a consultation or of a ministry (queued for `jobs work`)."""
+    from listening_state.services import consultations, jobs, theme_builds
+
+    if (consultation_id is None) == (ministry_code is None):
+        raise click.UsageError("give either --consultation ID or --ministry CODE")
+    try:
+        consultation = (
+            consultations.get_managed_consultation(actor=SYSTEM, consultation_id=consultation_id)
+            if consultation_id is not None
+            else None
+        )
+        ministry = ministries.get_by_code(ministry_code) if ministry_code else None
+    except NotFound as error:
+        raise click.UsageError(str(error)) from error
+    job = theme_builds.request_rebuild(actor=SYSTEM, consultation=consultation, ministry=ministry)
+    if not wait:
+        click.echo(f"Job {job.id} is {job.status.value}; `flask jobs work` runs it.")
+        return
+    try:
+        finished = jobs.run_now(job, on_progress=_print_progress)
+    except InvalidTransition as error:
+        raise click.ClickException(f"{error}; follow it with `flask jobs list`") from error
+    if finished.status is not JobStatus.DONE:
+        raise click.ClickException(f"job {finished.id} failed:\n{finished.error}")
+    click.echo(f"Job {finished.id}: {finished.message}.")
+
+
+@themes_cli.command("bootstrap")
+@click.option("--min-submissions", default=20, show_default=True, type=click.IntRange(min=1))
+@click.option("--queue", is_flag=True, help="Only queue the builds, for the worker to run.")
+def themes_bootstrap(min_submissions: int, queue: bool) -> None:
+    """Build themes for each published consultation with enough submissions and no themes
+    yet (safe to run again). `make run` queues them, so the site starts at once and the
+    worker beside it builds them in a minute or two."""
+    from listening_state.services import jobs, theme_builds
+
+    started = time.perf_counter()
+    pending = theme_builds.consultations_without_themes(min_submissions=min_submissions)
+    built = 0
+    for consultation in pending:
+        job = theme_builds.request_rebuild(actor=SYSTEM, consultation=consultation)
+        if queue:
+            continue
+        try:
+            finished = jobs.run_now(job)
+        except InvalidTransition:
+            click.echo(f"Consultation {consultation.id}: a worker is rebuilding its themes.")
+            continue
+        built += int(finished.status is JobStatus.DONE)
+        outcome = finished.message if finished.status is JobStatus.DONE else finished.error
+        click.echo(
+            f"Consultation {consultation.id}: {finished.status.value}, {_last_line(outcome)}"
+        )
+    if queue:
+        click.echo(f"Theme builds queued for {len(pending)} consultations; the worker runs them.")
+        return
+    seconds = time.perf_counter() - started
+    click.echo(f"Themes built for {built} of {len(pending)} consultations in {seconds:.1f} s.")
+
+
+@themes_cli.command("summarise")
+@click.option("--csv", "csv_path", required=True, type=click.Path(path_type=Path))
+@click.option("--text-column", required=True)
+@click.option("--id-column", help="Row ids (unique); default: row numbers from 1.")
+@click.option("--date-column", help="ISO 8601 dates of the rows.")
+@click.option("--max-themes", type=click.IntRange(min=1))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def themes_summarise(
+    csv_path: Path,
+    text_column: str,
+    id_column: str | None,
+    date_column: str | None,
+    max_themes: int | None,
+    as_json: bool,
+) -> None:
+    """Themes and campaigns of the texts of a UTF-8 CSV file (no database involved)."""
+    from listening_state.ml.theme_summary_csv import EvaluationDataError, read_text_csv, summarise
+
+    try:
+        rows = read_text_csv(csv_path, text_column, id_column, date_column)
+    except EvaluationDataError as error:
+        raise click.BadParameter(str(error), param_hint="--csv") from error
+    result = summarise(rows, max_themes=max_themes)
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False))
+        return
+    for theme in result["themes"]:
+        click.echo(f"{theme['id']:>3}  {theme['size']:>6}  {theme['share']:6.1%}  {theme['label']}")
+    click.echo(f"campaigns: {len(result['campaigns'])}, seconds: {result['seconds']}")
+
+
+@jobs_cli.command("work")
+@click.option("--once", is_flag=True, help="Run at most one job, then exit.")
+@click.option("--idle-exit", is_flag=True, help="Exit as soon as the queue is empty.")
+def jobs_work(once: bool, idle_exit: bool) -> None:
+    """Run queued background jobs, polling for new ones (production keeps it running)."""
+    from listening_state.services import job_worker
+
+    click.echo(f"Job worker {os.getpid()} started.")
+    ran = job_worker.work(once=once, idle_exit=idle_exit, echo=click.echo)
+    click.echo(f"Job worker {os.getpid()} stopped after {ran} job(s).")
+
+
+@jobs_cli.command("list")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1))
+def jobs_list(limit: int) -> None:
+    """The latest background jobs, newest first, with their status and progress."""
+    from listening_state.services import jobs
+
+    for job in jobs.recent_jobs(actor=SYSTEM, limit=limit):
+        detail = job.error if job.status is JobStatus.FAILED else job.message
+        click.echo(
+            f"{job.id:>6}  {job.created_at:%Y-%m-%d %H:%M}  {job.status.value:<7}  "
+            f"{job.progress:6.1%}  {job.kind} {job.subject_key}  {_last_line(detail)}"
+        )
+
+
 def register(app: Flask) -> None:
+    app.cli.add_command(jobs_cli)
+    app.cli.add_command(themes_cli)
+    app.cli.add_command(outbox_cli)
     app.cli.add_command(calendar_cli)
     app.cli.add_command(moderation_cli)
     app.cli.add_command(demo_cli)

@@ -32,6 +32,7 @@ class DefaultConfig:
     REGISTER_RATE_LIMIT = "5 per minute"
     FLAG_RATE_LIMIT = "10 per minute;50 per day"
     MODERATION_RATE_LIMIT = "120 per minute"
+    REPORT_RATE_LIMIT = "30 per minute"  # saving, publishing and withdrawing consultation reports
     # Published comments reported by this many people are hidden until a moderator decides.
     FLAG_HIDE_THRESHOLD = 3
     # Moderation hints: shown from these scores on (they never reject anything by themselves).
@@ -58,6 +59,39 @@ class DefaultConfig:
     FORWARD_WORKING_DAYS = 3
     EXTENSION_MAX_WORKING_DAYS = 15
     DUE_SOON_WORKING_DAYS = 3  # "due soon" in inboxes: due within this many working days
+    # Public monitoring page and its open data: the figures are computed on every request
+    # unless kept this many seconds (0: never kept); the limit guards the aggregate queries.
+    MONITORING_CACHE_SECONDS = 0
+    MONITORING_RATE_LIMIT = "60 per minute"
+    # E-mail: messages wait in the outbox table and a job (`flask outbox send`) sends them.
+    # "smtp" sends through MAIL_SERVER; "outbox-page" sends nothing and shows the messages on
+    # /admin/outbox. Empty: "smtp" when MAIL_SERVER is set, otherwise "outbox-page".
+    MAIL_TRANSPORT = ""
+    MAIL_SERVER = ""
+    MAIL_PORT = 587
+    MAIL_USE_TLS = True  # STARTTLS after connecting
+    MAIL_USE_SSL = False  # TLS from the first byte (usually port 465); then STARTTLS is not used
+    MAIL_USERNAME = ""
+    MAIL_PASSWORD = ""  # from LISTENING_STATE_MAIL_PASSWORD only, never from a file in the repo
+    MAIL_FROM = "Listening State <no-reply@localhost>"
+    MAIL_TIMEOUT = 30  # seconds, for connecting and for each SMTP command
+    MAIL_MAX_ATTEMPTS = 5  # then the message is FAILED and shown to administrators
+    MAIL_RETRY_BASE_SECONDS = 60  # the wait doubles after each failed attempt
+    MAIL_BATCH_SIZE = 20  # messages locked and sent per transaction
+    # Links in e-mails: jobs run without a request, so the site's address is a setting.
+    PUBLIC_BASE_URL = "http://127.0.0.1:5000"
+    ACCOUNT_SETTINGS_RATE_LIMIT = "20 per minute"
+    OUTBOX_ACTION_RATE_LIMIT = "60 per minute"
+    THEMES_RATE_LIMIT = "30 per minute"  # theme rebuilds, publishing and exports, per address
+    # Background jobs (theme rebuilds): the background_job table is the queue and
+    # `flask jobs work` the worker. True runs a job inside the request that queues it.
+    JOBS_RUN_INLINE = False
+    JOB_POLL_SECONDS = 2.0  # an idle worker looks for new jobs this often
+    JOB_PROGRESS_SECONDS = 1.0  # progress is written at most this often
+    JOB_HEARTBEAT_SECONDS = 15.0  # a running job's heartbeat is refreshed this often
+    JOB_STALE_SECONDS = 600  # a RUNNING job without a heartbeat this long lost its worker
+    JOB_MAX_ATTEMPTS = 3  # then a job whose worker keeps dying is FAILED, not queued again
+    THEME_BUILDS_KEPT = 3  # theme builds kept per consultation or ministry; older are deleted
 
 
 class ConfigError(RuntimeError):
@@ -72,6 +106,7 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         app.config.update(overrides)
     _settle_database(app)
     _settle_secret_key(app)
+    _settle_mail(app)
     if app.config["ENV_NAME"] == "production":  # cookies travel over HTTPS only
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True
@@ -104,3 +139,17 @@ def _settle_secret_key(app: Flask) -> None:
         key_file.write_text(secrets.token_hex(32))
         key_file.chmod(0o600)
     app.config["SECRET_KEY"] = key_file.read_text().strip()
+
+
+MAIL_TRANSPORTS = ("smtp", "outbox-page")
+
+
+def _settle_mail(app: Flask) -> None:
+    transport = app.config["MAIL_TRANSPORT"] or (
+        "smtp" if app.config["MAIL_SERVER"] else "outbox-page"
+    )
+    if transport not in MAIL_TRANSPORTS:
+        raise ConfigError("LISTENING_STATE_MAIL_TRANSPORT must be smtp or outbox-page.")
+    if transport == "smtp" and not app.config["MAIL_SERVER"]:
+        raise ConfigError("LISTENING_STATE_MAIL_SERVER must be set to send e-mail by SMTP.")
+    app.config["MAIL_TRANSPORT"] = transport

@@ -74,3 +74,8 @@ def original_with_duplicates(n: int = 2) -> list[tuple[str, list[str]]]:
     for original, duplicate in duplicate_petition_pairs():
         grouped.setdefault(original, []).append(duplicate)
     return [(original, copies) for original, copies in grouped.items() if len(copies) >= n]
+
+
+def department_petitions() -> list[dict[str, str]]:
+    """Petitions with the government department that answered them (`primary_department`)."""
+    return [row for row in _petitions() if row["primary_department"]]

@@ -32,8 +32,8 @@ class LabelledData:
     skipped_empty_label: int  # rows with text but no label
 
 
-def read_labelled_csv(path: Path, text_column: str, label_column: str) -> LabelledData:
-    """Texts and labels of a UTF-8 CSV file with a header row (a BOM is allowed)."""
+def open_csv(path: Path, columns: Sequence[str]) -> csv.DictReader[str]:
+    """The rows of a UTF-8 CSV file with a header row (a BOM is allowed) that has `columns`."""
     if not path.is_file():
         raise EvaluationDataError(f"{path}: no such file")
     try:
@@ -46,13 +46,22 @@ def read_labelled_csv(path: Path, text_column: str, label_column: str) -> Labell
     if not content.strip():
         raise EvaluationDataError(f"{path}: the file is empty")
     reader = csv.DictReader(content.splitlines(keepends=True))
-    columns = [name for name in reader.fieldnames or [] if name is not None]
-    missing = [name for name in (text_column, label_column) if name not in columns]
+    try:
+        found = [name for name in reader.fieldnames or [] if name is not None]
+    except csv.Error as error:
+        raise EvaluationDataError(f"{path}: not a readable CSV file ({error})") from error
+    missing = [name for name in columns if name not in found]
     if missing:
         raise EvaluationDataError(
             f"{path}: no column {', '.join(map(repr, missing))}; "
-            f"the columns are: {', '.join(map(repr, columns))}"
+            f"the columns are: {', '.join(map(repr, found))}"
         )
+    return reader
+
+
+def read_labelled_csv(path: Path, text_column: str, label_column: str) -> LabelledData:
+    """Texts and labels of a UTF-8 CSV file with a header row (a BOM is allowed)."""
+    reader = open_csv(path, (text_column, label_column))
     texts: list[str] = []
     labels: list[str] = []
     no_text = no_label = 0

@@ -29,6 +29,7 @@ from listening_state.models.handling import (
     ReportOutcome,
     ReportSection,
 )
+from listening_state.models.jobs import BackgroundJob, JobStatus
 from listening_state.models.ministry import Ministry
 from listening_state.models.moderation import (
     Flag,
@@ -38,13 +39,16 @@ from listening_state.models.moderation import (
 )
 from listening_state.models.routing import RouterVersion, RoutingDecision, RoutingSource
 from listening_state.models.submission import Stance, Submission, SubmissionStatus, Visibility
+from listening_state.models.themes import Campaign, Theme, ThemeBuild, ThemeMember
 from listening_state.models.user import Role, RoleGrant, User
 
 __all__ = [
     "Answer",
     "AnswerTemplate",
     "AuditEntry",
+    "BackgroundJob",
     "CalendarDay",
+    "Campaign",
     "Consultation",
     "ConsultationReport",
     "ConsultationSection",
@@ -56,6 +60,7 @@ __all__ = [
     "DayKind",
     "DemoSource",
     "Flag",
+    "JobStatus",
     "MeetingDocument",
     "MeetingStatus",
     "MemberPosition",
@@ -77,6 +82,9 @@ __all__ = [
     "Stance",
     "Submission",
     "SubmissionStatus",
+    "Theme",
+    "ThemeBuild",
+    "ThemeMember",
     "User",
     "Visibility",
 ]

@@ -174,5 +174,18 @@ def set_preferred_language(*, user: User, language: str) -> None:
         db.session.commit()
 
 
+def update_settings(*, actor: Actor, user: User, notify_by_email: bool, language: str) -> User:
+    """The account holder's preferences: e-mail notifications, and the language of pages and
+    e-mails. Administrators may change them for someone who asks."""
+    if not is_admin(actor) and not (isinstance(actor, User) and actor.id == user.id):
+        raise PermissionDenied("only the account holder changes its settings")
+    if language not in LANGUAGES:
+        raise ValidationFailed({"language": [str(_l("Choose Kazakh, Russian or English."))]})
+    user.notify_by_email = notify_by_email
+    user.preferred_language = language
+    db.session.commit()
+    return user
+
+
 def get_user(user_id: int) -> User | None:
     return db.session.get(User, user_id)

@@ -24,7 +24,7 @@ from listening_state.models import (
 )
 from listening_state.models.base import utcnow
 from listening_state.sanitize import clean_line, clean_plain_text
-from listening_state.services import audit
+from listening_state.services import audit, notifications
 from listening_state.services.errors import (
     InvalidTransition,
     NotFound,
@@ -96,6 +96,7 @@ def answer_submissions(
             before=before,
             after={"status": submission.status, "answer_id": answer.id, "bulk": len(submissions)},
         )
+    notifications.notify_answered(submissions)
     db.session.commit()
     return answer
 

@@ -20,7 +20,7 @@ from listening_state.extensions import db
 from listening_state.models import Submission, SubmissionStatus
 from listening_state.models.base import utcnow
 from listening_state.sanitize import clean_plain_text
-from listening_state.services import audit
+from listening_state.services import audit, notifications
 from listening_state.services.calendar import working_calendar
 from listening_state.services.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from listening_state.workdays import WorkingCalendar
@@ -125,8 +125,7 @@ def extend_deadline(
         after={"due_on": new_due_on},
         reason=reason,
     )
-    # Hook: the citizen must be told of the extension and its reason; the notification
-    # (an outbox message written in this same commit) is added with the notifications feature.
+    notifications.notify_extended(submission)
     db.session.commit()
     return submission
 

@@ -28,6 +28,7 @@ from listening_state.models import (
     Stance,
     Submission,
     SubmissionStatus,
+    ThemeMember,
     User,
 )
 from listening_state.sanitize import clean_plain_text
@@ -90,6 +91,7 @@ class InboxFilter:
     assigned: str = Assigned.ANYONE
     query: str = ""
     sort: str = Sort.OLDEST
+    theme_id: int | None = None  # a Theme's id: its members only (see theme_views)
 
 
 def today() -> date:
@@ -163,6 +165,9 @@ def filtered(
         stmt = stmt.where(Submission.assigned_to_id == (actor.id if isinstance(actor, User) else 0))
     elif filters.assigned == Assigned.UNASSIGNED:
         stmt = stmt.where(Submission.assigned_to_id.is_(None))
+    if filters.theme_id is not None:
+        members = select(ThemeMember.submission_id).where(ThemeMember.theme_id == filters.theme_id)
+        stmt = stmt.where(Submission.id.in_(members))
     for word in filters.query.split()[:MAX_SEARCH_WORDS]:
         stmt = stmt.where(_word_condition(word))
     order: tuple[Any, ...]  # columns and ordering expressions of different types

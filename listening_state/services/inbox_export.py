@@ -6,22 +6,16 @@ permission check. Text cells are neutralised against spreadsheet formula injecti
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
-from flask import current_app
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy.orm import selectinload
 
 from listening_state.authz import Actor
 from listening_state.extensions import db
 from listening_state.models import Ministry, Submission
-from listening_state.services.audit import _safe_cell
 from listening_state.services.inbox import InboxFilter, filtered, is_due_soon, is_overdue
+from listening_state.services.spreadsheets import Cell, csv_chunks, local_naive, xlsx_bytes
 
 COLUMNS = (
     "reference",
@@ -46,23 +40,14 @@ COLUMNS = (
     "duplicate_of",
     "duplicate_score",
 )
-Cell = str | float | int | date | datetime | None
-
-
-def _local(value: datetime | None) -> datetime | None:
-    """Kazakhstan time without a zone: spreadsheets cannot store time zones."""
-    if value is None:
-        return None
-    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    return value.astimezone(zone).replace(tzinfo=None, microsecond=0)
 
 
 def _row(submission: Submission, on: date) -> tuple[Cell, ...]:
     candidates = submission.duplicate_candidates or []
     return (
         submission.reference,
-        _local(submission.created_at),
-        _local(submission.routed_at),
+        local_naive(submission.created_at),
+        local_naive(submission.routed_at),
         submission.due_on,
         "yes" if is_overdue(submission, on) else "no",
         "yes" if is_due_soon(submission, on) else "no",
@@ -73,7 +58,7 @@ def _row(submission: Submission, on: date) -> tuple[Cell, ...]:
         submission.language,
         submission.routing_confidence,
         submission.assigned_to.display_name if submission.assigned_to else "",
-        _local(submission.answered_at),
+        local_naive(submission.answered_at),
         submission.answer.body if submission.answer else "",
         submission.body,
         submission.personal_data_kinds,
@@ -101,34 +86,13 @@ def _rows(
         yield _row(submission, on)
 
 
-def _csv_text(value: Cell) -> str:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return _safe_cell(value)
-
-
 def export_csv(
     *, actor: Actor, ministry: Ministry, filters: InboxFilter, on: date, batch: int = 500
 ) -> Iterator[str]:
     """CSV text in chunks; the first chunk (the header) comes after the permission check."""
     rows = _rows(actor=actor, ministry=ministry, filters=filters, on=on, batch=batch)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(COLUMNS)
     filtered(actor=actor, ministry=ministry, filters=filters, on=on)  # refuse before streaming
-    for row in rows:
-        writer.writerow(_csv_text(value) for value in row)
-        if buffer.tell() > 64_000:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
-
-
-def _xlsx_cell(value: Cell) -> Cell:
-    if value is None or isinstance(value, int | float | date | datetime):
-        return value
-    return str(ILLEGAL_CHARACTERS_RE.sub("", _safe_cell(value)))
+    yield from csv_chunks(COLUMNS, rows)
 
 
 def export_xlsx(
@@ -136,11 +100,4 @@ def export_xlsx(
 ) -> bytes:
     """An .xlsx workbook with one sheet; written row by row so memory stays bounded."""
     rows = _rows(actor=actor, ministry=ministry, filters=filters, on=on, batch=batch)
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title="Inbox")
-    sheet.append(COLUMNS)
-    for row in rows:
-        sheet.append([_xlsx_cell(value) for value in row])
-    output = io.BytesIO()
-    workbook.save(output)
-    return output.getvalue()
+    return xlsx_bytes("Inbox", COLUMNS, rows)

@@ -30,7 +30,7 @@ from listening_state.models import (
 from listening_state.models.base import utcnow
 from listening_state.personal_data import redact
 from listening_state.sanitize import clean_plain_text
-from listening_state.services import audit, moderation_hints
+from listening_state.services import audit, moderation_hints, notifications
 from listening_state.services.errors import (
     InvalidTransition,
     NotFound,
@@ -244,8 +244,10 @@ def decide_many(
         _require_moderator(actor, submission)
     note = _clean_note(note)
     visibility = Visibility.PUBLISHED if reason is None else Visibility.HIDDEN
+    news = [s for s in submissions if s.visibility is not visibility]  # a change tells the author
     for submission in submissions:
         _decide(actor, submission, visibility, reason, note)
+    notifications.notify_moderated(news)
     db.session.commit()
     return len(submissions)
 

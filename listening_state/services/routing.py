@@ -25,7 +25,7 @@ from listening_state.models import (
 )
 from listening_state.models.base import utcnow
 from listening_state.sanitize import clean_plain_text
-from listening_state.services import audit, deadlines
+from listening_state.services import audit, deadlines, notifications
 from listening_state.services.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from listening_state.services.router_registry import RouterUnavailable, active_router
 from listening_state.services.submissions import LISTED_WITH, not_spam
@@ -139,6 +139,7 @@ def _record(
         )
     if decision.source is RoutingSource.MODEL:
         submission.routing_confidence = decision.confidence
+    notifications.notify_routing(submission, decision)
     db.session.commit()
     return decision
 
@@ -185,6 +186,7 @@ def assign_from_triage(
         submission.ministry_id = ministry.id
         submission.status = SubmissionStatus.ROUTED
         deadlines.start_clock(submission, at=utcnow())
+    notifications.notify_routed(waiting)
     db.session.commit()
     return len(waiting)
 

@@ -8,6 +8,7 @@ from listening_state.web import errors, filters
 
 
 def register_blueprints(app: Flask) -> None:
+    from listening_state.web.account.views import bp as account_bp
     from listening_state.web.audit.views import bp as audit_bp
     from listening_state.web.auth.views import bp as auth_bp
     from listening_state.web.calendar.views import bp as calendar_bp
@@ -17,8 +18,12 @@ def register_blueprints(app: Flask) -> None:
     from listening_state.web.main.views import bp as main_bp
     from listening_state.web.manage.views import bp as manage_bp
     from listening_state.web.moderation.views import bp as moderation_bp
+    from listening_state.web.monitoring.views import bp as monitoring_bp
+    from listening_state.web.outbox.views import bp as outbox_bp
+    from listening_state.web.reports.views import bp as reports_bp
     from listening_state.web.routing.views import bp as routing_bp
     from listening_state.web.submissions.views import bp as submissions_bp
+    from listening_state.web.themes.views import bp as themes_bp
 
     blueprints = (
         main_bp,
@@ -26,12 +31,17 @@ def register_blueprints(app: Flask) -> None:
         consultations_bp,
         submissions_bp,
         councils_bp,
+        monitoring_bp,
         manage_bp,
         routing_bp,
         moderation_bp,
         audit_bp,
         calendar_bp,
         inbox_bp,
+        outbox_bp,
+        account_bp,
+        reports_bp,
+        themes_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

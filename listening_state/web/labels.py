@@ -19,6 +19,7 @@ from listening_state.models import (
     ModerationMode,
     ModerationReason,
     RecommendationStatus,
+    ReportOutcome,
     Role,
     Stance,
     SubmissionStatus,
@@ -73,6 +74,9 @@ LABELS: dict[enum.Enum, LazyString] = {
     RecommendationStatus.ACCEPTED: _l("Accepted"),
     RecommendationStatus.PARTLY_ACCEPTED: _l("Partly accepted"),
     RecommendationStatus.REJECTED: _l("Rejected"),
+    ReportOutcome.CHANGED: _l("The draft was changed"),
+    ReportOutcome.PARTLY_CHANGED: _l("The draft was partly changed"),
+    ReportOutcome.NOT_CHANGED: _l("The draft was not changed"),
 }
 
 # The published moderation rules: what each reason code means, shown on the rules page.

@@ -6,15 +6,24 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
+from listening_state import authz
 from listening_state.extensions import limiter
 from listening_state.i18n import current_language
 from listening_state.models import Consultation, ConsultationSection, ConsultationStatus, Stance
-from listening_state.services import consultations, intake, ministries, moderation, submissions
+from listening_state.services import (
+    consultations,
+    intake,
+    ministries,
+    moderation,
+    reports,
+    submissions,
+    theme_publication,
+)
 from listening_state.services.errors import ValidationFailed
 from listening_state.web.access import login_required
 from listening_state.web.consultations.forms import CommentForm, ConsultationFilterForm
 from listening_state.web.forms_util import show_service_errors
-from listening_state.web.labels import as_choices
+from listening_state.web.labels import as_choices, personal_data_markers
 from listening_state.web.moderation.forms import FlagForm
 
 bp = Blueprint("consultations", __name__, url_prefix="/consultations")
@@ -73,6 +82,14 @@ def detail(consultation_id: int) -> str:
         "consultations/detail.html",
         consultation=consultation,
         counts=consultations.section_comment_counts(consultation),
+        report=reports.published_report(consultation),
+        can_prepare_report=reports.can_prepare_report(
+            current_user if current_user.is_authenticated else None, consultation
+        ),
+        heard_themes=theme_publication.public_themes(consultation, personal_data_markers()),
+        can_view_themes=authz.can_view_themes(
+            current_user if current_user.is_authenticated else None, consultation
+        ),
         comments=comments,
         filter_section=section,
         form=CommentForm(),

@@ -48,13 +48,14 @@ class InboxFilterForm(FlaskForm):
     q = StringField(_l("Search the text"), validators=[Optional(), Length(max=200)])
     consultation = SelectField(_l("Consultation"), coerce=int, validators=[Optional()])
     section = SelectField(_l("Section"), coerce=int, validators=[Optional()])
+    theme = SelectField(_l("Theme"), coerce=int, validators=[Optional()])
     status = SelectField(
         _l("Status"),
         choices=as_choices([("", ANY), *((s.value, LABELS[s]) for s in INBOX_STATUSES)]),
         validators=[Optional()],
     )
     stance = SelectField(
-        _l("Position"),
+        _l("Stance"),
         choices=as_choices([("", ANY), *((s.value, LABELS[s]) for s in Stance)]),
         validators=[Optional()],
     )

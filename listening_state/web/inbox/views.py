@@ -32,6 +32,7 @@ from listening_state.services import (
     inbox_export,
     ministries,
     submissions,
+    theme_views,
 )
 from listening_state.services.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from listening_state.services.inbox import InboxFilter
@@ -73,6 +74,11 @@ def _filters(ministry: Ministry) -> tuple[InboxFilterForm, InboxFilter]:
         for s in c.sections
     ]
     form.section.choices = as_choices([(0, _("All sections")), *sections])
+    chosen_consultation = next((c for c in consultations if c.id == form.consultation.data), None)
+    themes = theme_views.inbox_theme_choices(
+        actor=current_user, ministry=ministry, consultation=chosen_consultation
+    )
+    form.theme.choices = as_choices([(0, _("All themes")), *themes])
     if not form.validate():
         return form, InboxFilter()
     low, high = form.min_confidence.data, form.max_confidence.data
@@ -88,6 +94,7 @@ def _filters(ministry: Ministry) -> tuple[InboxFilterForm, InboxFilter]:
         assigned=form.assigned.data or "",
         query=form.q.data or "",
         sort=form.sort.data or inbox.Sort.OLDEST,
+        theme_id=form.theme.data or None,
     )
 
 
