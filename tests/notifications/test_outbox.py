@@ -162,12 +162,11 @@ def test_only_administrators_and_the_system_run_the_job(app: Flask) -> None:
         outbox.send_due(actor=make_user(), transport=RecordingTransport())
 
 
+@pytest.mark.postgres
 def test_two_workers_never_send_one_message_twice(
     app: Flask, app_with: Callable[..., Flask]
 ) -> None:
     """PostgreSQL: a second worker skips the rows the first has locked (FOR UPDATE SKIP LOCKED)."""
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("row locking needs PostgreSQL; SQLite runs a single worker")
     app.config["MAIL_BATCH_SIZE"] = 2
     _queue(make_user(), 4)
     other_worker = app_with(MAIL_BATCH_SIZE=10)

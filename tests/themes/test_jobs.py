@@ -274,10 +274,9 @@ def test_latest_job_is_the_newest_of_its_kind_and_subject(app: Flask) -> None:
     assert jobs.latest_job(kind=KIND, subject_key="z") is None
 
 
+@pytest.mark.postgres
 def test_two_workers_never_claim_the_same_job(app: Flask, app_with: Callable[..., Flask]) -> None:
     """PostgreSQL: a job one worker is claiming is skipped by the other (SKIP LOCKED)."""
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("row locking needs PostgreSQL; SQLite runs a single worker")
     first, second = _enqueue("first"), _enqueue("second")
     other_worker = app_with()
     # This worker is half-way through claiming the oldest job: its row is locked.
