@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, cast
 
+from flask import flash
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -36,6 +38,20 @@ def show_service_errors(form: FlaskForm, error: ValidationFailed) -> None:
             form.form_errors.extend(messages)
         else:
             field.errors = [*field.errors, *messages]
+
+
+def saved(form: FlaskForm, action: Callable[[], object], success: str) -> bool:
+    """Validate a posted form and run its service call: True when it saved (the success
+    message is flashed), False with the service's messages put on the form otherwise."""
+    if not form.validate_on_submit():
+        return False
+    try:
+        action()
+    except ValidationFailed as error:
+        show_service_errors(form, error)
+        return False
+    flash(success, "success")
+    return True
 
 
 class TextArea(TextAreaField):

@@ -37,7 +37,7 @@ from listening_state.services import (
 from listening_state.services.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from listening_state.services.inbox import InboxFilter
 from listening_state.web.access import login_required
-from listening_state.web.forms_util import ActionForm, show_service_errors
+from listening_state.web.forms_util import ActionForm, saved, show_service_errors
 from listening_state.web.inbox.forms import (
     AnswerForm,
     AssignForm,
@@ -427,20 +427,18 @@ def templates(code: str) -> ResponseReturnValue:
     """The ministry's reusable answers, and a form to add one."""
     ministry = _ministry(code)
     form = TemplateForm()
-    if form.validate_on_submit():
-        try:
-            answers.create_template(
-                actor=current_user,
-                ministry=ministry,
-                title=form.title.data,
-                body=form.body.data,
-                language=form.language.data,
-            )
-        except ValidationFailed as error:
-            show_service_errors(form, error)
-        else:
-            flash(_("The template is saved."), "success")
-            return redirect(url_for("inbox.templates", code=ministry.code))
+    if saved(
+        form,
+        lambda: answers.create_template(
+            actor=current_user,
+            ministry=ministry,
+            title=form.title.data,
+            body=form.body.data,
+            language=form.language.data,
+        ),
+        _("The template is saved."),
+    ):
+        return redirect(url_for("inbox.templates", code=ministry.code))
     return render_template(
         "inbox/templates.html",
         ministry=ministry,
@@ -457,20 +455,18 @@ def edit_template(code: str, template_id: int) -> ResponseReturnValue:
     ministry = _ministry(code)
     template = answers.get_template(actor=current_user, ministry=ministry, template_id=template_id)
     form = TemplateForm(obj=template)
-    if form.validate_on_submit():
-        try:
-            answers.update_template(
-                actor=current_user,
-                template=template,
-                title=form.title.data,
-                body=form.body.data,
-                language=form.language.data,
-            )
-        except ValidationFailed as error:
-            show_service_errors(form, error)
-        else:
-            flash(_("The template is saved."), "success")
-            return redirect(url_for("inbox.templates", code=ministry.code))
+    if saved(
+        form,
+        lambda: answers.update_template(
+            actor=current_user,
+            template=template,
+            title=form.title.data,
+            body=form.body.data,
+            language=form.language.data,
+        ),
+        _("The template is saved."),
+    ):
+        return redirect(url_for("inbox.templates", code=ministry.code))
     return render_template(
         "inbox/template_form.html", ministry=ministry, template=template, form=form
     ), 400 if form.errors else 200

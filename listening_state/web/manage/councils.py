@@ -26,7 +26,7 @@ from listening_state.services.council_recommendations import RecommendationInput
 from listening_state.services.councils import MeetingInput, MemberInput
 from listening_state.services.errors import InvalidTransition, ValidationFailed
 from listening_state.web.access import login_required
-from listening_state.web.forms_util import ActionForm, show_service_errors
+from listening_state.web.forms_util import ActionForm, saved, show_service_errors
 from listening_state.web.labels import answer_choices, as_choices
 from listening_state.web.manage.forms import (
     AnswerForm,
@@ -115,14 +115,12 @@ def member_add(council_id: int) -> ResponseReturnValue:
     """Add a member to the council (administrators)."""
     council = councils.get_managed_council(actor=current_user, council_id=council_id)
     form = MemberForm()
-    if form.validate_on_submit():
-        try:
-            councils.add_member(actor=current_user, council=council, data=_member_input(form))
-        except ValidationFailed as error:
-            show_service_errors(form, error)
-        else:
-            flash(_("The member was added."), "success")
-            return redirect(url_for("manage.council", council_id=council_id))
+    if saved(
+        form,
+        lambda: councils.add_member(actor=current_user, council=council, data=_member_input(form)),
+        _("The member was added."),
+    ):
+        return redirect(url_for("manage.council", council_id=council_id))
     return _council_page(council_id, member_form=form), 400
 
 
@@ -201,16 +199,14 @@ def meeting_add(council_id: int) -> ResponseReturnValue:
     """Schedule a meeting, or record one already held."""
     council = councils.get_managed_council(actor=current_user, council_id=council_id)
     form = MeetingForm()
-    if form.validate_on_submit():
-        try:
-            councils.schedule_meeting(
-                actor=current_user, council=council, data=_meeting_input(form)
-            )
-        except ValidationFailed as error:
-            show_service_errors(form, error)
-        else:
-            flash(_("The meeting was saved."), "success")
-            return redirect(url_for("manage.council", council_id=council_id))
+    if saved(
+        form,
+        lambda: councils.schedule_meeting(
+            actor=current_user, council=council, data=_meeting_input(form)
+        ),
+        _("The meeting was saved."),
+    ):
+        return redirect(url_for("manage.council", council_id=council_id))
     return _council_page(council_id, meeting_form=form), 400
 
 
@@ -239,14 +235,14 @@ def meeting_edit(meeting_id: int) -> ResponseReturnValue:
     form = MeetingForm()
     if not form.is_submitted():
         return _meeting_page(meeting)
-    if form.validate_on_submit():
-        try:
-            councils.update_meeting(actor=current_user, meeting=meeting, data=_meeting_input(form))
-        except ValidationFailed as error:
-            show_service_errors(form, error)
-        else:
-            flash(_("The meeting was saved."), "success")
-            return redirect(url_for("manage.council", council_id=meeting.council_id))
+    if saved(
+        form,
+        lambda: councils.update_meeting(
+            actor=current_user, meeting=meeting, data=_meeting_input(form)
+        ),
+        _("The meeting was saved."),
+    ):
+        return redirect(url_for("manage.council", council_id=meeting.council_id))
     return _meeting_page(meeting, form=form), 400
 
 
@@ -326,16 +322,14 @@ def recommendation_new(council_id: int) -> ResponseReturnValue:
     """Issue a recommendation of the council to its ministry."""
     council = councils.get_managed_council(actor=current_user, council_id=council_id)
     form = _recommendation_form(council)
-    if form.validate_on_submit():
-        try:
-            council_recommendations.issue_recommendation(
-                actor=current_user, council=council, data=_recommendation_input(council, form)
-            )
-        except ValidationFailed as error:
-            show_service_errors(form, error)
-        else:
-            flash(_("The recommendation was issued."), "success")
-            return redirect(url_for("manage.council", council_id=council_id))
+    if saved(
+        form,
+        lambda: council_recommendations.issue_recommendation(
+            actor=current_user, council=council, data=_recommendation_input(council, form)
+        ),
+        _("The recommendation was issued."),
+    ):
+        return redirect(url_for("manage.council", council_id=council_id))
     status = 400 if form.is_submitted() else 200
     page = render_template(
         "manage/council_recommendation_form.html",
@@ -357,18 +351,16 @@ def recommendation_edit(recommendation_id: int) -> ResponseReturnValue:
         flash(_("The ministry has answered this recommendation; it can no longer change."), "error")
         return redirect(url_for("manage.council", council_id=council.id))
     form = _recommendation_form(council, recommendation)
-    if form.validate_on_submit():
-        try:
-            council_recommendations.update_recommendation(
-                actor=current_user,
-                recommendation=recommendation,
-                data=_recommendation_input(council, form),
-            )
-        except ValidationFailed as error:
-            show_service_errors(form, error)
-        else:
-            flash(_("Your changes were saved."), "success")
-            return redirect(url_for("manage.council", council_id=council.id))
+    if saved(
+        form,
+        lambda: council_recommendations.update_recommendation(
+            actor=current_user,
+            recommendation=recommendation,
+            data=_recommendation_input(council, form),
+        ),
+        _("Your changes were saved."),
+    ):
+        return redirect(url_for("manage.council", council_id=council.id))
     status = 400 if form.is_submitted() else 200
     page = render_template(
         "manage/council_recommendation_form.html",
@@ -390,19 +382,17 @@ def recommendation_answer(recommendation_id: int) -> ResponseReturnValue:
     if not form.is_submitted() and recommendation.status is not RecommendationStatus.ISSUED:
         form.status.data = recommendation.status.value
         form.answer.data = recommendation.ministry_answer
-    if form.validate_on_submit():
-        try:
-            council_recommendations.answer_recommendation(
-                actor=current_user,
-                recommendation=recommendation,
-                status=RecommendationStatus(form.status.data),
-                answer=form.answer.data or "",
-            )
-        except ValidationFailed as error:
-            show_service_errors(form, error)
-        else:
-            flash(_("The ministry's answer was published."), "success")
-            return redirect(url_for("manage.council", council_id=recommendation.council_id))
+    if saved(
+        form,
+        lambda: council_recommendations.answer_recommendation(
+            actor=current_user,
+            recommendation=recommendation,
+            status=RecommendationStatus(form.status.data),
+            answer=form.answer.data or "",
+        ),
+        _("The ministry's answer was published."),
+    ):
+        return redirect(url_for("manage.council", council_id=recommendation.council_id))
     status = 400 if form.is_submitted() else 200
     page = render_template(
         "manage/council_recommendation_answer.html", form=form, recommendation=recommendation

@@ -16,7 +16,7 @@ from listening_state.services import consultations, reports, theme_publication
 from listening_state.services.errors import ValidationFailed
 from listening_state.services.reports import ReportInput, SectionInput
 from listening_state.web.access import login_required
-from listening_state.web.forms_util import show_service_errors
+from listening_state.web.forms_util import saved, show_service_errors
 from listening_state.web.labels import personal_data_markers
 from listening_state.web.reports.forms import ReportForm, WithdrawForm
 
@@ -191,13 +191,11 @@ def withdraw(consultation_id: int) -> ResponseReturnValue:
     )
     report = reports.readable_report(actor=current_user, consultation=consultation)
     form = WithdrawForm()
-    if form.validate_on_submit():
-        try:
-            reports.withdraw_report(actor=current_user, report=report, reason=form.reason.data)
-        except ValidationFailed as error:
-            show_service_errors(form, error)
-        else:
-            flash(_("The report is withdrawn; the public no longer sees it."), "success")
-            return redirect(url_for("reports.edit", consultation_id=consultation.id))
+    if saved(
+        form,
+        lambda: reports.withdraw_report(actor=current_user, report=report, reason=form.reason.data),
+        _("The report is withdrawn; the public no longer sees it."),
+    ):
+        return redirect(url_for("reports.edit", consultation_id=consultation.id))
     page_form = ReportForm(formdata=None, data=_initial(report))
     return _edit_page(consultation, report, page_form, form, status=400)

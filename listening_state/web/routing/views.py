@@ -10,9 +10,9 @@ from flask_login import current_user
 
 from listening_state.i18n import current_language
 from listening_state.services import ministries, router_versions, routing, submissions
-from listening_state.services.errors import InvalidTransition, ValidationFailed
+from listening_state.services.errors import InvalidTransition
 from listening_state.web.access import login_required
-from listening_state.web.forms_util import ActionForm, ministry_choices, show_service_errors
+from listening_state.web.forms_util import ActionForm, ministry_choices, saved
 from listening_state.web.labels import as_choices
 from listening_state.web.routing.forms import RerouteForm, TriageForm
 
@@ -74,19 +74,17 @@ def reroute(reference: str) -> ResponseReturnValue:
     submission = submissions.find_by_reference(actor=current_user, reference=reference)
     form = RerouteForm()
     form.ministry.choices = as_choices(ministry_choices(exclude=submission.ministry_id))
-    if form.validate_on_submit():
-        try:
-            routing.reroute_submission(
-                actor=current_user,
-                submission=submission,
-                ministry=ministries.get_by_id(form.ministry.data),
-                reason=form.reason.data or "",
-            )
-        except ValidationFailed as error:
-            show_service_errors(form, error)
-        else:
-            flash(_("The submission was sent to the competent ministry."), "success")
-            return redirect(url_for("submissions.detail", reference=submission.reference))
+    if saved(
+        form,
+        lambda: routing.reroute_submission(
+            actor=current_user,
+            submission=submission,
+            ministry=ministries.get_by_id(form.ministry.data),
+            reason=form.reason.data or "",
+        ),
+        _("The submission was sent to the competent ministry."),
+    ):
+        return redirect(url_for("submissions.detail", reference=submission.reference))
     return render_template("submissions/detail.html", submission=submission, reroute_form=form), 400
 
 
