@@ -7,20 +7,16 @@ the peak memory it reports is that run's own.
 
 from __future__ import annotations
 
-import os
+import argparse
+import json
+import random
+import subprocess
+import sys
+import time
+from pathlib import Path
 
-for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ[_variable] = "1"
-
-import argparse  # noqa: E402
-import json  # noqa: E402
-import random  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-import numpy as np  # noqa: E402
+import _one_core  # noqa: F401  (before numpy: pins its thread pools to one thread)
+import numpy as np
 
 BENCH = Path(__file__).resolve().parent
 sys.path[:0] = [str(BENCH), str(BENCH.parent)]

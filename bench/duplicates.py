@@ -15,27 +15,23 @@ The baseline stays as the issue defines it: plain TF-IDF char 3-5-grams, cosine,
 
 from __future__ import annotations
 
-import os
+import argparse
+import csv
+import json
+import random
+import re
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
 
-for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ[_variable] = "1"
-
-import argparse  # noqa: E402
-import csv  # noqa: E402
-import json  # noqa: E402
-import random  # noqa: E402
-import re  # noqa: E402
-import statistics  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-from collections.abc import Callable  # noqa: E402
-from dataclasses import dataclass  # noqa: E402
-from datetime import datetime  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-import numpy as np  # noqa: E402
-from scipy.optimize import minimize  # noqa: E402
-from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: E402
+import _one_core  # noqa: F401  (before numpy: pins its thread pools to one thread)
+import numpy as np
+from scipy.optimize import minimize
+from sklearn.feature_extraction.text import TfidfVectorizer
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
