@@ -167,10 +167,10 @@ def overdue_condition(today: date) -> ColumnElement[bool]:
 
 
 def due_soon_condition(
-    today: date, calendar: WorkingCalendar, within: int | None = None
+    today: date, calendar: WorkingCalendar | None = None, within: int | None = None
 ) -> ColumnElement[bool]:
     """The SQL form of :func:`is_due_soon`: the horizon is computed once, not per row."""
-    horizon = _due_soon_horizon(today, calendar, within)
+    horizon = _due_soon_horizon(today, calendar or working_calendar(), within)
     return and_(
         Submission.due_on.is_not(None),
         Submission.due_on >= today,

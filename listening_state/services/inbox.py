@@ -33,7 +33,6 @@ from listening_state.models import (
 )
 from listening_state.sanitize import clean_plain_text
 from listening_state.services import audit, deadlines
-from listening_state.services.calendar import working_calendar
 from listening_state.services.errors import (
     InvalidTransition,
     NotFound,
@@ -94,29 +93,6 @@ class InboxFilter:
     theme_id: int | None = None  # a Theme's id: its members only (see theme_views)
 
 
-def today() -> date:
-    """The calendar day in Kazakhstan, which is what deadlines are counted in."""
-    return deadlines.today()
-
-
-# The deadline rules live in services/deadlines.py, on the working calendar; these name them
-# for the inbox's filters and counts.
-def overdue_condition(on: date) -> ColumnElement[bool]:
-    return deadlines.overdue_condition(on)
-
-
-def due_soon_condition(on: date) -> ColumnElement[bool]:
-    return deadlines.due_soon_condition(on, working_calendar())
-
-
-def is_overdue(submission: Submission, on: date) -> bool:
-    return deadlines.is_overdue(submission, on)
-
-
-def is_due_soon(submission: Submission, on: date) -> bool:
-    return deadlines.is_due_soon(submission, on)
-
-
 def _like_escaped(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
@@ -154,9 +130,9 @@ def filtered(
     if filters.stance is not None:
         stmt = stmt.where(Submission.stance == filters.stance)
     if filters.overdue:
-        stmt = stmt.where(overdue_condition(on))
+        stmt = stmt.where(deadlines.overdue_condition(on))
     if filters.due_soon:
-        stmt = stmt.where(due_soon_condition(on))
+        stmt = stmt.where(deadlines.due_soon_condition(on))
     if filters.min_confidence is not None:
         stmt = stmt.where(Submission.routing_confidence >= filters.min_confidence)
     if filters.max_confidence is not None:
@@ -202,8 +178,8 @@ def counts(ministry: Ministry, today: date) -> dict[str, int]:
     row = db.session.execute(
         select(
             func.count(Submission.id).filter(Submission.status.in_(OPEN_STATUSES)),
-            func.count(Submission.id).filter(overdue_condition(today)),
-            func.count(Submission.id).filter(due_soon_condition(today)),
+            func.count(Submission.id).filter(deadlines.overdue_condition(today)),
+            func.count(Submission.id).filter(deadlines.due_soon_condition(today)),
             func.count(Submission.id).filter(Submission.status == SubmissionStatus.ANSWERED),
         ).where(Submission.ministry_id == ministry.id, not_spam())
     ).one()

@@ -14,7 +14,8 @@ from sqlalchemy.orm import selectinload
 from listening_state.authz import Actor
 from listening_state.extensions import db
 from listening_state.models import Ministry, Submission
-from listening_state.services.inbox import InboxFilter, filtered, is_due_soon, is_overdue
+from listening_state.services.deadlines import is_due_soon, is_overdue
+from listening_state.services.inbox import InboxFilter, filtered
 from listening_state.services.spreadsheets import Cell, csv_chunks, local_naive, xlsx_bytes
 
 COLUMNS = (

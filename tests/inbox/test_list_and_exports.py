@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from openpyxl import load_workbook
 
 from listening_state.models import Stance
-from listening_state.services import answers, inbox
+from listening_state.services import answers, deadlines, inbox
 from listening_state.services.calendar import working_calendar
 from tests.factories import KAZAKH_SENTENCE, login, make_consultation, make_routed_submission
 from tests.inbox.conftest import Cast, government_answers
@@ -58,7 +58,7 @@ def test_filters_narrow_the_list(client: FlaskClient, cast: Cast) -> None:
 
 
 def test_sorting(client: FlaskClient, cast: Cast) -> None:
-    today = inbox.today()
+    today = deadlines.today()
     first = make_routed_submission(cast.consultation, cast.ministry, due_on=today + timedelta(9))
     second = make_routed_submission(cast.consultation, cast.ministry, due_on=today + timedelta(2))
     login(client, cast.officer)
@@ -71,7 +71,7 @@ def test_sorting(client: FlaskClient, cast: Cast) -> None:
 
 
 def test_overdue_and_due_soon_are_flagged_and_counted(client: FlaskClient, cast: Cast) -> None:
-    today = inbox.today()
+    today = deadlines.today()
     working = working_calendar()  # due soon: within three working days
     late = make_routed_submission(cast.consultation, cast.ministry, due_on=today - timedelta(1))
     soon_on, later_on = working.add_working_days(today, 3), working.add_working_days(today, 4)

@@ -175,7 +175,7 @@ def queue(code: str) -> ResponseReturnValue:
         except InvalidTransition:
             flash(_("Some selected submissions are already answered or closed."), "error")
         return redirect(request.full_path.rstrip("?"))
-    today = inbox.today()
+    today = deadlines.today()
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     items = inbox.inbox(
         actor=current_user,
@@ -194,8 +194,8 @@ def queue(code: str) -> ResponseReturnValue:
         filters=filters,
         form=form,
         counts=inbox.counts(ministry, today),
-        overdue={s.id for s in items.items if inbox.is_overdue(s, today)},
-        due_soon={s.id for s in items.items if inbox.is_due_soon(s, today)},
+        overdue={s.id for s in items.items if deadlines.is_overdue(s, today)},
+        due_soon={s.id for s in items.items if deadlines.is_due_soon(s, today)},
         open_statuses=inbox.OPEN_STATUSES,
         reviewable=inbox.REVIEWABLE,
         export_args=export_args,
@@ -224,7 +224,7 @@ def _item_page(
     if assign_form is None:
         assign_form = AssignForm(formdata=None, officer=submission.assigned_to_id or 0)
     assign_form.officer.choices = _officer_choices(ministry, _("No one"))
-    today = inbox.today()
+    today = deadlines.today()
     return render_template(
         "inbox/item.html",
         ministry=ministry,
@@ -239,8 +239,8 @@ def _item_page(
         action_form=ActionForm(),
         is_open=submission.status in inbox.OPEN_STATUSES,
         reviewable=submission.status in inbox.REVIEWABLE,
-        overdue=inbox.is_overdue(submission, today),
-        due_soon=inbox.is_due_soon(submission, today),
+        overdue=deadlines.is_overdue(submission, today),
+        due_soon=deadlines.is_due_soon(submission, today),
     ), status
 
 
@@ -388,7 +388,7 @@ def export_csv(code: str) -> Response:
     ministry = _ministry(code)
     _, chosen = _filters(ministry)
     rows = inbox_export.export_csv(
-        actor=current_user, ministry=ministry, filters=chosen, on=inbox.today()
+        actor=current_user, ministry=ministry, filters=chosen, on=deadlines.today()
     )
     first = next(rows)
 
@@ -411,7 +411,7 @@ def export_xlsx(code: str) -> Response:
     ministry = _ministry(code)
     _, chosen = _filters(ministry)
     data = inbox_export.export_xlsx(
-        actor=current_user, ministry=ministry, filters=chosen, on=inbox.today()
+        actor=current_user, ministry=ministry, filters=chosen, on=deadlines.today()
     )
     name = f"inbox-{ministry.code}-{utcnow():%Y%m%d-%H%M%S}.xlsx"
     return Response(
