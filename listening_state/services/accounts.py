@@ -93,7 +93,20 @@ def _make_grant(role: Role, ministry: Ministry | None, council: PublicCouncil | 
     )
 
 
-def grant_role(
+def _held_grant(
+    user: User, role: Role, ministry_id: int | None, council_id: int | None
+) -> RoleGrant | None:
+    return next(
+        (
+            grant
+            for grant in user.roles
+            if (grant.role, grant.ministry_id, grant.council_id) == (role, ministry_id, council_id)
+        ),
+        None,
+    )
+
+
+def stage_role_grant(
     *,
     actor: Actor,
     user: User,
@@ -101,17 +114,14 @@ def grant_role(
     ministry: Ministry | None = None,
     council: PublicCouncil | None = None,
 ) -> RoleGrant:
-    """Give a user one more role; only administrators may."""
+    """`grant_role` without its commit, for a service whose own change grants the role, so
+    that both are one commit."""
     if not is_admin(actor):
         raise PermissionDenied("only administrators grant roles")
     grant = _make_grant(role, ministry, council)
-    for existing in user.roles:
-        if (existing.role, existing.ministry_id, existing.council_id) == (
-            grant.role,
-            grant.ministry_id,
-            grant.council_id,
-        ):
-            return existing
+    existing = _held_grant(user, grant.role, grant.ministry_id, grant.council_id)
+    if existing is not None:
+        return existing
     user.roles.append(grant)
     db.session.flush()
     audit.record(
@@ -125,8 +135,48 @@ def grant_role(
             "council_id": grant.council_id,
         },
     )
+    return grant
+
+
+def grant_role(
+    *,
+    actor: Actor,
+    user: User,
+    role: Role,
+    ministry: Ministry | None = None,
+    council: PublicCouncil | None = None,
+) -> RoleGrant:
+    """Give a user one more role; only administrators may."""
+    grant = stage_role_grant(actor=actor, user=user, role=role, ministry=ministry, council=council)
     db.session.commit()
     return grant
+
+
+def stage_role_revocation(
+    *,
+    actor: Actor,
+    user: User,
+    role: Role,
+    ministry: Ministry | None = None,
+    council: PublicCouncil | None = None,
+) -> bool:
+    """`revoke_role` without its commit (see `stage_role_grant`)."""
+    if not is_admin(actor):
+        raise PermissionDenied("only administrators revoke roles")
+    ministry_id = ministry.id if ministry and role is Role.MINISTRY_OFFICER else None
+    council_id = council.id if council and role is Role.COUNCIL_MEMBER else None
+    grant = _held_grant(user, role, ministry_id, council_id)
+    if grant is None:
+        return False
+    user.roles.remove(grant)
+    audit.record(
+        actor=actor,
+        action="role.revoke",
+        target=user,
+        target_label=user.email,
+        before={"role": role, "ministry_id": ministry_id, "council_id": council_id},
+    )
+    return True
 
 
 def revoke_role(
@@ -138,23 +188,12 @@ def revoke_role(
     council: PublicCouncil | None = None,
 ) -> bool:
     """Take a role away (administrators only); False when the user did not hold it."""
-    if not is_admin(actor):
-        raise PermissionDenied("only administrators revoke roles")
-    ministry_id = ministry.id if ministry and role is Role.MINISTRY_OFFICER else None
-    council_id = council.id if council and role is Role.COUNCIL_MEMBER else None
-    for grant in list(user.roles):
-        if (grant.role, grant.ministry_id, grant.council_id) == (role, ministry_id, council_id):
-            user.roles.remove(grant)
-            audit.record(
-                actor=actor,
-                action="role.revoke",
-                target=user,
-                target_label=user.email,
-                before={"role": role, "ministry_id": ministry_id, "council_id": council_id},
-            )
-            db.session.commit()
-            return True
-    return False
+    revoked = stage_role_revocation(
+        actor=actor, user=user, role=role, ministry=ministry, council=council
+    )
+    if revoked:
+        db.session.commit()
+    return revoked
 
 
 def authenticate(*, email: str, password: str) -> User | None:

@@ -179,17 +179,21 @@ def _member_snapshot(member: CouncilMember) -> dict[str, Any]:
 def _sync_council_role(actor: Actor, council: PublicCouncil, user: User | None) -> None:
     """A linked account moderates for the council exactly while one of its memberships runs.
 
-    Called after a membership change is committed: the role grant or revocation is its own
-    audited change.
+    Called before the membership change is committed, so that the change and the role grant
+    or revocation (audited too) are one commit.
     """
     if user is None:
         return
+    db.session.flush()
+    db.session.expire(council, ["members"])  # see added and deleted memberships
     today = local_today()
     serving = any(m.user_id == user.id and not is_past_member(m, today) for m in council.members)
     if serving and council.id not in user.council_ids():
-        accounts.grant_role(actor=actor, user=user, role=Role.COUNCIL_MEMBER, council=council)
+        accounts.stage_role_grant(actor=actor, user=user, role=Role.COUNCIL_MEMBER, council=council)
     elif not serving and council.id in user.council_ids():
-        accounts.revoke_role(actor=actor, user=user, role=Role.COUNCIL_MEMBER, council=council)
+        accounts.stage_role_revocation(
+            actor=actor, user=user, role=Role.COUNCIL_MEMBER, council=council
+        )
 
 
 def add_member(*, actor: Actor, council: PublicCouncil, data: MemberInput) -> CouncilMember:
@@ -213,8 +217,8 @@ def add_member(*, actor: Actor, council: PublicCouncil, data: MemberInput) -> Co
         target_label=full_name,
         after=_member_snapshot(member),
     )
-    db.session.commit()
     _sync_council_role(actor, council, member.user)
+    db.session.commit()
     return member
 
 
@@ -237,9 +241,9 @@ def update_member(*, actor: Actor, member: CouncilMember, data: MemberInput) -> 
             before={key: before[key] for key in changed},
             after={key: after[key] for key in changed},
         )
-    db.session.commit()
     for user in {previous_user, member.user} - {None}:
         _sync_council_role(actor, member.council, user)
+    db.session.commit()
 
 
 def end_membership(*, actor: Actor, member: CouncilMember, ended_on: date) -> None:
@@ -261,8 +265,8 @@ def end_membership(*, actor: Actor, member: CouncilMember, ended_on: date) -> No
         before={"ended_on": before},
         after={"ended_on": ended_on},
     )
-    db.session.commit()
     _sync_council_role(actor, member.council, member.user)
+    db.session.commit()
 
 
 def remove_member(*, actor: Actor, member: CouncilMember) -> None:
@@ -277,8 +281,8 @@ def remove_member(*, actor: Actor, member: CouncilMember) -> None:
     )
     council, user = member.council, member.user
     db.session.delete(member)
-    db.session.commit()
     _sync_council_role(actor, council, user)
+    db.session.commit()
 
 
 def get_member(member_id: int) -> CouncilMember:
