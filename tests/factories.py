@@ -29,6 +29,7 @@ from listening_state.services import (
 )
 from listening_state.services.consultations import ConsultationInput
 from listening_state.services.councils import CouncilInput
+from tests.real_text import polis_comments
 
 PASSWORD = "correct horse battery"
 _counter = itertools.count(1)
@@ -135,15 +136,25 @@ def make_consultation(
     return consultation
 
 
+# Real comments (Pol.is, CC BY 4.0) without digits or "@", so that none reads as personal data.
+_real_comments = itertools.cycle(
+    [c for c in polis_comments(min_length=40) if not any(ch.isdigit() or ch == "@" for ch in c)][
+        :50
+    ]
+)
+
+
 def make_submission(
     consultation: Consultation,
     author: User | None = None,
     *,
-    body: str = "I support the draft, but the deadlines are too short.",
+    body: str | None = None,
     stance: Stance = Stance.SUPPORT,
     section_index: int | None = None,
 ) -> Submission:
+    """A citizen's comment; without `body`, the next of a few real Pol.is comments."""
     author = author or make_user()
+    body = body if body is not None else next(_real_comments)
     section = consultation.sections[section_index] if section_index is not None else None
     return submissions.submit_feedback(
         actor=author, consultation=consultation, body=body, stance=stance, section=section
