@@ -18,6 +18,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from listening_state import cli, i18n, security
     from listening_state.config import load_config
     from listening_state.extensions import csrf, db, limiter, migrate
+    from listening_state.services import monitoring_upkeep
     from listening_state.web import register_blueprints
 
     app = Flask(
@@ -28,6 +29,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     )
     load_config(app, overrides)
     db.init_app(app)
+    monitoring_upkeep.register()  # every session keeps the monitoring counts exact
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)

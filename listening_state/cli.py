@@ -26,6 +26,7 @@ moderation_cli = AppGroup("moderation", help="The moderation-risk hint: train it
 outbox_cli = AppGroup("outbox", help="E-mail: send what waits in the outbox, queue digests.")
 themes_cli = AppGroup("themes", help="What we heard: theme rebuilds, and themes of a CSV file.")
 jobs_cli = AppGroup("jobs", help="Background jobs: the worker and the queue.")
+monitoring_cli = AppGroup("monitoring", help="The public monitoring figures and their rollup.")
 
 
 @demo_cli.command("load")
@@ -234,6 +235,19 @@ def outbox_digest() -> None:
     click.echo(f"Digests queued: {digest.queue_digests(actor=SYSTEM)}")
 
 
+@monitoring_cli.command("rebuild-rollup")
+def monitoring_rebuild_rollup() -> None:
+    """Recount the monitoring rollup from every submission (after a bulk load or a change of
+    BABEL_DEFAULT_TIMEZONE; the app keeps it exact on its own otherwise)."""
+    from listening_state.services import monitoring_rollup
+
+    started = time.perf_counter()
+    rows = monitoring_rollup.rebuild_rollup(actor=SYSTEM)
+    for table, count in rows.items():
+        click.echo(f"{table}: {count} rows")
+    click.echo(f"rebuilt in {time.perf_counter() - started:.1f} s")
+
+
 def _print_progress(fraction: float, message: str) -> None:
     click.echo(f"{fraction:7.1%}  {message}")
 
@@ -366,6 +380,7 @@ def jobs_list(limit: int) -> None:
 
 def register(app: Flask) -> None:
     app.cli.add_command(jobs_cli)
+    app.cli.add_command(monitoring_cli)
     app.cli.add_command(themes_cli)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(calendar_cli)

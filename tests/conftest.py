@@ -35,9 +35,7 @@ def pg_url() -> str:
     return url
 
 
-def pytest_collection_modifyitems(
-    config: pytest.Config, items: list[pytest.Item]
-) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Tests marked `postgres` check what only PostgreSQL does: they are not run on SQLite
     (deselected rather than skipped, so that a skip in CI always means something is wrong)."""
     kept, dropped = [], []

@@ -37,6 +37,12 @@ from listening_state.models.moderation import (
     ModerationMode,
     ModerationReason,
 )
+from listening_state.models.monitoring import (
+    MinistryAnswerStat,
+    MinistryAnswerWeek,
+    MinistryOpenDue,
+    MinistryStatusStat,
+)
 from listening_state.models.routing import RouterVersion, RoutingDecision, RoutingSource
 from listening_state.models.submission import Stance, Submission, SubmissionStatus, Visibility
 from listening_state.models.themes import Campaign, Theme, ThemeBuild, ThemeMember
@@ -65,6 +71,10 @@ __all__ = [
     "MeetingStatus",
     "MemberPosition",
     "Ministry",
+    "MinistryAnswerStat",
+    "MinistryAnswerWeek",
+    "MinistryOpenDue",
+    "MinistryStatusStat",
     "ModerationHintKind",
     "ModerationMode",
     "ModerationReason",

@@ -61,10 +61,10 @@ class Submission(Model):
             "visibility",
             "created_at",
         ),
-        # The public monitoring figures are counted from these indexes alone, never the table
-        # rows (which carry the text): handling per ministry and status (deadlines, days to
-        # answer, spam excluded), and answers per week. Each also serves what the single-column
-        # index on its first column served, which it replaces.
+        # A recount of the monitoring rollup (models/monitoring.py) reads these indexes alone,
+        # never the table rows (which carry the text): handling per ministry and status
+        # (deadlines, days to answer, spam excluded), and answers per week. Each also serves
+        # what the single-column index on its first column served, which it replaces.
         Index(
             "ix_submission_handling",
             "ministry_id",

@@ -1,14 +1,16 @@
 """Public figures on how each ministry handles what citizens send, counted in the database.
 
-Every figure comes from a handful of GROUP BY queries over all ministries at once, read from
-covering indexes (see `Submission.__table_args__`), so the cost does not grow with the number
-of ministries and the submission rows themselves (with their text) are never read.
+The handling figures are read from the monitoring rollup (models/monitoring.py): a few
+thousand rows of counts per ministry that every change to a submission keeps exact in its own
+transaction (services/monitoring_upkeep.py, with the queries of services/monitoring_rollup.py),
+so the page costs the same at a million submissions as at a hundred, and is never out of
+date. Consultations, reports and council recommendations are counted directly: there are
+thousands of them, not millions.
 
-The median days to answer comes from a histogram: the database counts answers per ministry
-and whole number of days (some thousands of rows, however many submissions there are), and the
-median is read off those counts here. The same code runs on SQLite, which has no percentile
-function, and on PostgreSQL, and it also gives the exact median over all ministries together,
-which per-ministry medians cannot.
+The median days to answer comes from a histogram: answers per ministry and whole number of
+days, and the median is read off those counts here. The same code runs on SQLite, which has no
+percentile function, and on PostgreSQL, and it also gives the exact median over all ministries
+together, which per-ministry medians cannot.
 """
 
 from __future__ import annotations
@@ -16,13 +18,12 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from time import monotonic
 from typing import Any, TypeVar, cast
-from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import ColumnElement, Executable, func, literal, or_, select, union_all
+from sqlalchemy import Executable, func, or_, select
 
 from listening_state.extensions import db
 from listening_state.models import (
@@ -30,18 +31,18 @@ from listening_state.models import (
     ConsultationStatus,
     CouncilRecommendation,
     Ministry,
+    MinistryAnswerStat,
+    MinistryAnswerWeek,
+    MinistryOpenDue,
+    MinistryStatusStat,
     PublicCouncil,
     RecommendationStatus,
-    Submission,
     SubmissionStatus,
 )
 from listening_state.models.base import utcnow
 from listening_state.services import deadlines
 from listening_state.services.consultations import status_condition
-from listening_state.services.monitoring_sql import BeforeLocalDayEnds, WholeUnitsBetween
-from listening_state.services.submissions import not_spam
 
-DAY_SECONDS = 86_400
 CHART_WEEKS = 26
 T = TypeVar("T")
 
@@ -125,25 +126,6 @@ def median_from_histogram(counts: Mapping[int, int]) -> float | None:
     return sum(middle) / len(middle)
 
 
-def _utc_offset(at: datetime) -> int:
-    """The site time zone's offset from UTC now (Kazakhstan keeps one offset all year)."""
-    offset = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]).utcoffset(at)
-    return int(offset.total_seconds()) if offset is not None else 0
-
-
-def _has_ministry() -> ColumnElement[bool]:
-    """Submissions with a responsible ministry, written for each planner.
-
-    SQLite, without statistics, would read the answered rows through the single-column status
-    index and then the table; "in the ministry table" gives it an equality on the first column
-    of the covering handling index, which it then reads alone. PostgreSQL would join for that,
-    so it gets the plain condition and reads the same index.
-    """
-    if db.session.get_bind().dialect.name == "sqlite":
-        return Submission.ministry_id.in_(select(Ministry.id))
-    return Submission.ministry_id.is_not(None)
-
-
 def _grouped(stmt: Executable) -> list[tuple[Any, ...]]:
     """The rows of an aggregate query; its ministry id (first column) is never NULL."""
     return [tuple(row) for row in db.session.execute(stmt)]
@@ -159,47 +141,35 @@ class _Handling:
     within_deadline: int = 0
 
 
-def _handling(now: datetime) -> dict[int, _Handling]:
-    """Per ministry: submissions by status and overdue ones, then answers by whole days from
-    routing to answer and by deadline. Two passes over the covering handling index: folding
-    them into one would make SQLite sort every submission instead of the answered ones."""
+def _handling(today: date) -> dict[int, _Handling]:
+    """Per ministry, from the rollup: submissions by status, those overdue (still waiting, due
+    before today), and answers by whole days from routing to answer and by deadline."""
     handling: dict[int, _Handling] = defaultdict(_Handling)
     by_status = select(
-        Submission.ministry_id,
-        Submission.status,
-        func.count(),
-        func.count().filter(deadlines.overdue_condition(deadlines.local_date(now))),
+        MinistryStatusStat.ministry_id, MinistryStatusStat.status, MinistryStatusStat.submissions
     )
-    for ministry_id, status, count, overdue in _grouped(
-        by_status.where(_has_ministry(), not_spam()).group_by(
-            Submission.ministry_id, Submission.status
-        )
-    ):
+    for ministry_id, status, count in _grouped(by_status):
         entry = handling[ministry_id]
         entry.received += count
-        entry.overdue += overdue
         if status is SubmissionStatus.ANSWERED:
             entry.answered += count
 
-    days = WholeUnitsBetween(Submission.answered_at, Submission.routed_at, DAY_SECONDS)
-    dated = Submission.due_on.is_not(None)
-    in_time = BeforeLocalDayEnds(Submission.answered_at, Submission.due_on, _utc_offset(now))
-    by_days = select(
-        Submission.ministry_id,
-        days,
-        func.count(),
-        func.count().filter(dated),
-        func.count().filter(dated, in_time),
-    ).where(
-        _has_ministry(),
-        not_spam(),
-        Submission.status == SubmissionStatus.ANSWERED,
-        Submission.routed_at.is_not(None),
-        Submission.answered_at.is_not(None),
+    overdue = (
+        select(MinistryOpenDue.ministry_id, func.sum(MinistryOpenDue.submissions))
+        .where(MinistryOpenDue.due_on < today)
+        .group_by(MinistryOpenDue.ministry_id)
     )
-    for ministry_id, whole_days, count, with_deadline, within in _grouped(
-        by_days.group_by(Submission.ministry_id, days)
-    ):
+    for ministry_id, count in _grouped(overdue):
+        handling[ministry_id].overdue += int(count)
+
+    by_days = select(
+        MinistryAnswerStat.ministry_id,
+        MinistryAnswerStat.days_to_answer,
+        MinistryAnswerStat.answered,
+        MinistryAnswerStat.with_deadline,
+        MinistryAnswerStat.within_deadline,
+    )
+    for ministry_id, whole_days, count, with_deadline, within in _grouped(by_days):
         entry = handling[ministry_id]
         entry.days[whole_days] += count
         entry.with_deadline += with_deadline
@@ -240,7 +210,7 @@ def _accepted_recommendations() -> dict[int, int]:
 def ministry_figures(*, now: datetime | None = None) -> Monitoring:
     """One row of figures per ministry (those with nothing yet show zeros), and the totals."""
     now = now or utcnow()
-    handling = _handling(now)
+    handling = _handling(deadlines.local_date(now))
     consultations = _consultation_counts(now)
     accepted = _accepted_recommendations()
     rows = []
@@ -266,7 +236,10 @@ def ministry_figures(*, now: datetime | None = None) -> Monitoring:
                 recommendations_accepted=accepted.get(ministry.id, 0),
             )
         )
-    return Monitoring(generated_at=now, ministries=rows, overall=_overall(rows, handling.values()))
+    # Only ministries that exist: SQLite, not enforcing foreign keys, could keep a removed
+    # ministry's counts.
+    shown = [handling[row.ministry_id] for row in rows if row.ministry_id in handling]
+    return Monitoring(generated_at=now, ministries=rows, overall=_overall(rows, shown))
 
 
 def _overall(rows: list[MinistryFigures], handling: Iterable[_Handling]) -> Figures:
@@ -289,32 +262,19 @@ def _overall(rows: list[MinistryFigures], handling: Iterable[_Handling]) -> Figu
 
 def answers_per_week(*, weeks: int = CHART_WEEKS, now: datetime | None = None) -> WeeklyAnswers:
     """Submissions answered per week, per ministry and overall; the last week is the current
-    one (so far). Weeks start on Monday at midnight, Kazakhstan time."""
+    one (so far: answers are stamped when given). Weeks start on Monday at midnight,
+    Kazakhstan time."""
     now = now or utcnow()
     today = deadlines.local_date(now)
     this_monday = today - timedelta(days=today.weekday())
     starts = [this_monday - timedelta(weeks=weeks - 1 - n) for n in range(weeks)]
-    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    bounds = [datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC) for day in starts]
-    # One range of the answered-at index per week, each counted by ministry: small sorts and
-    # plain comparisons, where one GROUP BY over a computed week number would sort them all.
-    per_week = [
-        select(literal(index), Submission.ministry_id, func.count())
-        .where(
-            Submission.ministry_id.is_not(None),
-            not_spam(),
-            Submission.answered_at >= bounds[index],
-            # The current week runs until now: an answer stamped later is not counted.
-            Submission.answered_at < bounds[index + 1]
-            if index + 1 < weeks
-            else Submission.answered_at <= now,
-        )
-        .group_by(Submission.ministry_id)
-        for index in range(weeks)
-    ]
+    rows = select(
+        MinistryAnswerWeek.ministry_id, MinistryAnswerWeek.week_start, MinistryAnswerWeek.answers
+    ).where(MinistryAnswerWeek.week_start.between(starts[0], this_monday))
     overall = [0] * weeks
     by_ministry: dict[int, list[int]] = {}
-    for index, ministry_id, count in _grouped(union_all(*per_week)):
+    for ministry_id, week_start, count in _grouped(rows):
+        index = (week_start - starts[0]).days // 7
         by_ministry.setdefault(ministry_id, [0] * weeks)[index] += count
         overall[index] += count
     return WeeklyAnswers(week_starts=starts, overall=overall, by_ministry=by_ministry)

@@ -8,9 +8,10 @@ its routing), where truncation and floor agree.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from sqlalchemy import Boolean, Integer
+from sqlalchemy import Boolean, Date, Integer
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
@@ -71,3 +72,31 @@ def _before_day_ends_postgresql(
     at, day, offset = _arguments(element, compiler, **kw)
     # Plain arithmetic on seconds since 1970: no per-row time zone conversion.
     return f"(date_part('epoch', {at}) < (({day} - DATE '1970-01-01') + 1) * 86400 - {offset})"
+
+
+class LocalWeekStart(FunctionElement[date]):
+    """The Monday that starts the week of the timestamp `at`, in a time zone
+    `utc_offset_seconds` ahead of UTC (arguments: at, utc_offset_seconds)."""
+
+    type = Date()
+    inherit_cache = True
+    name = "local_week_start"
+
+
+@compiles(LocalWeekStart, "sqlite")
+def _week_start_sqlite(element: LocalWeekStart, compiler: SQLCompiler, **kw: Any) -> str:
+    at, offset = _arguments(element, compiler, **kw)
+    # Whole seconds (week bounds are whole seconds): SQLite would round .9996 up to the next
+    # second, and so, on a Sunday at 23:59:59.9996, to the next week. Then back six days and
+    # on to the next Monday: the Monday on or before the local date.
+    return f"date(substr({at}, 1, 19), printf('%+d seconds', {offset}), '-6 days', 'weekday 1')"
+
+
+@compiles(LocalWeekStart, "postgresql")
+def _week_start_postgresql(element: LocalWeekStart, compiler: SQLCompiler, **kw: Any) -> str:
+    at, offset = _arguments(element, compiler, **kw)
+    # date_trunc('week') truncates to Monday; AT TIME ZONE 'UTC' ignores the session's zone.
+    return (
+        f"CAST(date_trunc('week', ({at} AT TIME ZONE 'UTC') + {offset} * INTERVAL '1 second')"
+        " AS DATE)"
+    )
