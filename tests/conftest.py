@@ -15,6 +15,7 @@ from werkzeug.test import TestResponse
 
 from listening_state import create_app
 from listening_state.extensions import db
+from tests.factories import restart_real_comments
 
 PG_ENV = "LISTENING_STATE_TEST_DATABASE_URL"
 
@@ -126,6 +127,7 @@ def _schema(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> str:
 def app(_schema: str, tmp_path: Path) -> Iterator[Flask]:
     """A fresh app on empty tables, inside an app context."""
     app = make_app(_schema, tmp_path)
+    restart_real_comments()
     with app.app_context():
         yield app
     _reset(app)

@@ -136,12 +136,17 @@ def make_consultation(
     return consultation
 
 
-# Real comments (Pol.is, CC BY 4.0) without digits or "@", so that none reads as personal data.
-_real_comments = itertools.cycle(
-    [c for c in polis_comments(min_length=40) if not any(ch.isdigit() or ch == "@" for ch in c)][
-        :50
-    ]
-)
+# Real comments (Pol.is, CC BY 4.0) without digits or "@", so that none reads as personal
+# data, and without characters HTML escapes or line breaks, so that a test finds them verbatim
+# in a page. Each test starts from the first (see `restart_real_comments`), whatever ran before.
+_PLAIN = set("0123456789@&<>'\"\n")
+_REAL_COMMENTS = [c for c in polis_comments(min_length=40) if not _PLAIN.intersection(c)][:50]
+_real_comments = itertools.cycle(_REAL_COMMENTS)
+
+
+def restart_real_comments() -> None:
+    global _real_comments
+    _real_comments = itertools.cycle(_REAL_COMMENTS)
 
 
 def make_submission(
