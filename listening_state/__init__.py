@@ -28,6 +28,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     load_config(app, overrides)
+    _trust_proxies(app)
     db.init_app(app)
     monitoring_upkeep.register()  # every session keeps the monitoring counts exact
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
@@ -38,3 +39,22 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     register_blueprints(app)
     cli.register(app)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Take the client's address and scheme from X-Forwarded-* headers, but only as many hops
+    as the deployment says its proxies add (rate limits and audit entries key on the address)."""
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    hops = {
+        name: int(app.config[f"PROXY_FIX_X_{name.upper()}"])
+        for name in ("for", "proto", "host", "prefix")
+    }
+    if any(hops.values()):
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app,
+            x_for=hops["for"],
+            x_proto=hops["proto"],
+            x_host=hops["host"],
+            x_prefix=hops["prefix"],
+        )

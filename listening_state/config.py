@@ -80,6 +80,12 @@ class DefaultConfig:
     MAIL_BATCH_SIZE = 20  # messages locked and sent per transaction
     # Links in e-mails: jobs run without a request, so the site's address is a setting.
     PUBLIC_BASE_URL = "http://127.0.0.1:5000"
+    # Behind a reverse proxy: how many proxies set each X-Forwarded-* header (werkzeug's
+    # ProxyFix). 0 trusts none, the safe default when clients reach the app directly.
+    PROXY_FIX_X_FOR = 0
+    PROXY_FIX_X_PROTO = 0
+    PROXY_FIX_X_HOST = 0
+    PROXY_FIX_X_PREFIX = 0
     ACCOUNT_SETTINGS_RATE_LIMIT = "20 per minute"
     OUTBOX_ACTION_RATE_LIMIT = "60 per minute"
     THEMES_RATE_LIMIT = "30 per minute"  # theme rebuilds, publishing and exports, per address

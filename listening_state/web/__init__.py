@@ -14,6 +14,7 @@ def register_blueprints(app: Flask) -> None:
     from listening_state.web.calendar.views import bp as calendar_bp
     from listening_state.web.consultations.views import bp as consultations_bp
     from listening_state.web.councils.views import bp as councils_bp
+    from listening_state.web.health.views import bp as health_bp
     from listening_state.web.inbox.views import bp as inbox_bp
     from listening_state.web.main.views import bp as main_bp
     from listening_state.web.manage.views import bp as manage_bp
@@ -27,6 +28,7 @@ def register_blueprints(app: Flask) -> None:
 
     blueprints = (
         main_bp,
+        health_bp,
         auth_bp,
         consultations_bp,
         submissions_bp,

@@ -1,0 +1,80 @@
+"""What a load balancer asks a web process: can it reach its database and Redis, and has it
+got a router to route submissions with."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import redis
+from flask import current_app
+from sqlalchemy import text
+
+from listening_state.extensions import db
+from listening_state.services.router_registry import RouterUnavailable, active_router
+
+REDIS_TIMEOUT_SECONDS = 1.0
+
+
+@dataclass(frozen=True)
+class Check:
+    ok: bool
+    detail: str
+    # Without a required part the process cannot serve; without the router it still can:
+    # submissions are kept and wait in triage, so taking every node out of rotation for a
+    # missing model would stop citizens from submitting at all.
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class Health:
+    checks: dict[str, Check]
+
+    @property
+    def serving(self) -> bool:
+        return all(check.ok for check in self.checks.values() if check.required)
+
+    @property
+    def status(self) -> str:
+        if not self.serving:
+            return "unavailable"
+        return "ok" if all(check.ok for check in self.checks.values()) else "degraded"
+
+
+def _database() -> Check:
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception as error:  # any driver error means the same thing here: not reachable
+        db.session.rollback()
+        return Check(ok=False, detail=type(error).__name__)
+    return Check(ok=True, detail=db.engine.dialect.name)
+
+
+def _redis() -> Check:
+    url = current_app.config.get("REDIS_URL") or ""
+    if not url:
+        return Check(ok=True, detail="not configured")
+    try:
+        client = redis.Redis.from_url(
+            url, socket_timeout=REDIS_TIMEOUT_SECONDS, socket_connect_timeout=REDIS_TIMEOUT_SECONDS
+        )
+        client.ping()
+        client.close()
+    except (redis.RedisError, OSError) as error:
+        return Check(ok=False, detail=type(error).__name__)
+    return Check(ok=True, detail="reachable")
+
+
+def _router() -> Check:
+    try:
+        loaded = active_router()
+    except RouterUnavailable as error:
+        return Check(ok=False, detail=str(error), required=False)
+    return Check(ok=True, detail=loaded.version, required=False)
+
+
+def health() -> Health:
+    database = _database()
+    router = (  # which router is active is read from the database
+        _router() if database.ok else Check(ok=False, detail="database unreachable", required=False)
+    )
+    return Health(checks={"database": database, "redis": _redis(), "router": router})
