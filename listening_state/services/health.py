@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import redis
 from flask import current_app
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 
 from listening_state.extensions import db
 from listening_state.services.router_registry import RouterUnavailable, active_router
@@ -69,6 +70,9 @@ def _router() -> Check:
         loaded = active_router()
     except RouterUnavailable as error:
         return Check(ok=False, detail=str(error), required=False)
+    except SQLAlchemyError as error:  # reachable but not migrated, say
+        db.session.rollback()
+        return Check(ok=False, detail=type(error).__name__, required=False)
     return Check(ok=True, detail=loaded.version, required=False)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import socket
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -97,3 +98,17 @@ def test_proxy_fix_trusts_only_the_configured_hops(app_with: Callable[..., Flask
 
     assert direct.test_client().get("/_whoami", headers=forwarded).text == "127.0.0.1 http"
     assert proxied.test_client().get("/_whoami", headers=forwarded).text == "203.0.113.7 https"
+
+
+def test_database_without_tables_is_reported_not_a_500(
+    app_with: Callable[..., Flask], tmp_path: Path
+) -> None:
+    """Reachable but not migrated (a deployment that skipped `flask db upgrade`)."""
+    app = app_with(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'empty.sqlite'}")
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json()["checks"]["router"] == {
+        "ok": False,
+        "detail": "OperationalError",
+        "required": False,
+    }
