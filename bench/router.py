@@ -14,7 +14,6 @@ import argparse
 import csv
 import gc
 import json
-import random
 import statistics
 import sys
 import time
@@ -25,6 +24,7 @@ from pathlib import Path
 
 import _one_core  # noqa: F401  (before numpy: pins its thread pools to one thread)
 import numpy as np
+from _resample import resampled
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
@@ -212,28 +212,6 @@ def evidence(texts: list[str], labels: list[str]) -> dict[str, dict[str, float]]
     return results
 
 
-def resampled(texts: list[str], labels: list[str], n: int) -> tuple[list[str], list[str]]:
-    """n real petitions drawn with replacement, each with three random word edits (seeded)."""
-    rng = random.Random(SEED)
-    words = [word for text in texts for word in text.split()]
-    out_texts, out_labels = [], []
-    for _ in range(n):
-        index = rng.randrange(len(texts))
-        tokens = texts[index].split()
-        for _ in range(3):
-            position = rng.randrange(len(tokens))
-            edit = rng.random()
-            if edit < 1 / 3 and len(tokens) > 1:
-                del tokens[position]
-            elif edit < 2 / 3:
-                tokens.insert(position, rng.choice(words))
-            else:
-                tokens[position] = rng.choice(words)
-        out_texts.append(" ".join(tokens))
-        out_labels.append(labels[index])
-    return out_texts, out_labels
-
-
 def loaded_megabytes(data: bytes) -> tuple[routing.RouterModel, float]:
     """Load a model and measure the memory it holds (numpy reports its buffers to tracemalloc)."""
     gc.collect()
@@ -371,7 +349,8 @@ def main() -> None:
     )
     large: dict[str, float] = {}
     if not args.skip_100k:
-        big_x, big_y = resampled(texts, labels, LARGE_N)
+        big_x, sources = resampled(texts, LARGE_N, SEED)
+        big_y = [labels[i] for i in sources]
         started, cpu_started = time.perf_counter(), time.process_time()
         big_model, big_report = routing.train_router(big_x, big_y)
         large["train_seconds_100k"] = time.perf_counter() - started

@@ -16,7 +16,6 @@ import argparse
 import csv
 import datetime as dt
 import json
-import random
 import resource
 import subprocess
 import sys
@@ -25,6 +24,7 @@ from pathlib import Path
 
 import _one_core  # noqa: F401  (before numpy: pins its thread pools to one thread)
 import numpy as np
+from _resample import resampled
 from sklearn.cluster import KMeans
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import adjusted_mutual_info_score, adjusted_rand_score
@@ -97,29 +97,9 @@ def quality(name: str, texts: list[str], labels: list[str], seed: int) -> dict[s
     }
 
 
-def resampled(pool: list[str], n: int, seed: int) -> list[str]:
-    """n real texts drawn with replacement, each with three random word edits (seeded)."""
-    rng = random.Random(seed)
-    words = [word for text in pool for word in text.split()]
-    out = []
-    for _ in range(n):
-        tokens = rng.choice(pool).split() or [rng.choice(words)]
-        for _ in range(3):
-            position = rng.randrange(len(tokens))
-            edit = rng.random()
-            if edit < 1 / 3 and len(tokens) > 1:
-                del tokens[position]
-            elif edit < 2 / 3:
-                tokens.insert(position, rng.choice(words))
-            else:
-                tokens[position] = rng.choice(words)
-        out.append(" ".join(tokens))
-    return out
-
-
 def scale_child(data: Path, n: int, seed: int) -> None:
     """One scale run (in its own process): prints one JSON line with its figures."""
-    texts = resampled(load_real_pool(data), n, seed)
+    texts, _ = resampled(load_real_pool(data), n, seed)
     rng = np.random.RandomState(seed)
     start = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
     times = [start + dt.timedelta(minutes=int(m)) for m in rng.randint(0, 12 * 7 * 24 * 60, n)]
