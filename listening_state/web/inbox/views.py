@@ -421,6 +421,10 @@ def export_xlsx(code: str) -> Response:
     )
 
 
+def _template_fields(form: TemplateForm) -> dict[str, str]:
+    return {"title": form.title.data, "body": form.body.data, "language": form.language.data}
+
+
 @bp.route("/ministries/<code>/answer-templates", methods=["GET", "POST"])
 @login_required
 def templates(code: str) -> ResponseReturnValue:
@@ -430,11 +434,7 @@ def templates(code: str) -> ResponseReturnValue:
     if saved(
         form,
         lambda: answers.create_template(
-            actor=current_user,
-            ministry=ministry,
-            title=form.title.data,
-            body=form.body.data,
-            language=form.language.data,
+            actor=current_user, ministry=ministry, **_template_fields(form)
         ),
         _("The template is saved."),
     ):
@@ -458,11 +458,7 @@ def edit_template(code: str, template_id: int) -> ResponseReturnValue:
     if saved(
         form,
         lambda: answers.update_template(
-            actor=current_user,
-            template=template,
-            title=form.title.data,
-            body=form.body.data,
-            language=form.language.data,
+            actor=current_user, template=template, **_template_fields(form)
         ),
         _("The template is saved."),
     ):
