@@ -46,11 +46,12 @@ from listening_state.models.monitoring import (
 from listening_state.models.routing import RouterVersion, RoutingDecision, RoutingSource
 from listening_state.models.submission import Stance, Submission, SubmissionStatus, Visibility
 from listening_state.models.themes import Campaign, Theme, ThemeBuild, ThemeMember
-from listening_state.models.user import Role, RoleGrant, User
+from listening_state.models.user import ApiToken, Role, RoleGrant, User
 
 __all__ = [
     "Answer",
     "AnswerTemplate",
+    "ApiToken",
     "AuditEntry",
     "BackgroundJob",
     "CalendarDay",

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from listening_state.models.base import Model, UTCDateTime, enum_column, utcnow
@@ -36,6 +36,17 @@ class User(UserMixin, Model):
     # E-mail about the user's own submissions (routed, answered, ...); they can turn it off.
     notify_by_email: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Sign-in protection (staff): failed attempts in a row, and the lockout they caused.
+    failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Time-based one-time passwords (RFC 6238): the base32 secret, set when the user confirmed
+    # a first code; the last time step accepted, so a code cannot be replayed within its window.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
+    # A deleted account keeps its row so its submissions stay public records, anonymous:
+    # its personal data (e-mail, name, password, second factor) is erased at deletion.
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
     roles: Mapped[list[RoleGrant]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
@@ -51,6 +62,11 @@ class User(UserMixin, Model):
 
     def council_ids(self) -> set[int]:
         return {g.council_id for g in self.roles if g.role is Role.COUNCIL_MEMBER and g.council_id}
+
+    @property
+    def is_active(self) -> bool:
+        # Flask-Login refuses inactive users: a deleted account can never sign in again.
+        return self.deleted_at is None
 
     @property
     def is_admin(self) -> bool:
@@ -82,3 +98,27 @@ class RoleGrant(Model):
     user: Mapped[User] = relationship(back_populates="roles")
     ministry: Mapped[Ministry | None] = relationship()
     council: Mapped[PublicCouncil | None] = relationship()
+
+
+class ApiToken(Model):
+    """A personal access token for the JSON API. Only its SHA-256 is stored: the token itself
+    is shown once, when it is made; `prefix` lets its owner tell tokens apart in lists."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(80))
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(12))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+    @property
+    def is_live(self) -> bool:
+        return self.revoked_at is None
