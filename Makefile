@@ -22,16 +22,14 @@ $(VENV)/.dev-installed: $(VENV)/.base-installed requirements/dev.lock
 translations: $(VENV)/.base-installed
 	$(BIN)/pybabel compile --use-fuzzy -d listening_state/translations
 
-# The job worker (theme rebuilds, the demo's first themes) runs in the background beside the
-# server and stops with it.
+# Without Redis, background jobs (the demo's first themes, queued here) run in a thread of the
+# server, started by its first request: nothing else to start.
 run: $(VENV)/.base-installed translations
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo load
 	$(BIN)/flask router bootstrap
 	$(BIN)/flask moderation bootstrap
 	$(BIN)/flask themes bootstrap --queue
-	$(BIN)/flask jobs work & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 lint: $(VENV)/.dev-installed

@@ -1,5 +1,6 @@
-"""The job worker: `flask jobs work` runs queued jobs one after another, polling for new ones,
-after putting back in the queue (or failing) the jobs of workers that died."""
+"""The table-polling worker (JOB_BACKEND "table", no Redis): `flask jobs work` runs queued
+rows one after another, polling for new ones, after putting back in the queue (or failing) the
+jobs of workers that died; idle, it sweeps like the RQ worker (periodic_jobs.sweep)."""
 
 from __future__ import annotations
 
@@ -117,7 +118,10 @@ def work(
                 if once or idle_exit:
                     break
                 stop.wait(poll)
-                recover_stale()  # another worker may have died meanwhile
+                # Another worker may have died meanwhile; e-mail or the digest may be due.
+                from listening_state.services import periodic_jobs  # it imports this module
+
+                periodic_jobs.sweep()
                 continue
             echo(f"job {job.id} {job.kind} {job.subject_key}: started (attempt {job.attempts})")
             state["running"] = True

@@ -1,12 +1,14 @@
-"""Background jobs: long work (theme rebuilds) queued by a request or a command and run by a
-worker process (`flask jobs work`), with progress that pages show while it runs.
+"""Background jobs: long work (theme rebuilds, router training, sending e-mail, digests)
+queued by a request or a command and run elsewhere, with progress that pages show while it runs.
 
-The database table is the queue, not Redis: one less service to run and watch, and a job
-needs a row anyway for its progress, its error and who asked for it. Workers claim a job
-with SELECT ... FOR UPDATE SKIP LOCKED (PostgreSQL; SQLite ignores the clause) and a
-compare-and-set UPDATE on its status, so two workers never run one job. A running job's
-heartbeat is refreshed from a thread; a job whose heartbeat stopped (its worker was killed)
-is queued again, or failed after JOB_MAX_ATTEMPTS, by the next worker (job_worker.py).
+Every job is a background_job row: its status, progress, error and who asked for it, and the
+dedup of a second click. What runs the row is the backend (job_queue.py): RQ on Redis and
+`flask jobs worker`, a thread of the web process when there is no Redis, or `flask jobs work`
+polling this table. Whoever runs it claims it with a compare-and-set UPDATE on its status
+(after SELECT ... FOR UPDATE SKIP LOCKED when polling on PostgreSQL), so a row runs once
+however many times it was handed out. A running job's heartbeat is refreshed from a thread; a
+job whose heartbeat stopped (its worker was killed) is queued again, or failed after
+JOB_MAX_ATTEMPTS, by the next sweep (job_worker.recover_stale).
 """
 
 from __future__ import annotations
@@ -46,9 +48,14 @@ class WorkerStopping(BaseException):
 def handlers() -> dict[str, Handler]:
     """Every kind of job and the function that runs it."""
     # Imported here: the modules that enqueue jobs import this one.
-    from listening_state.services import theme_builds
+    from listening_state.services import periodic_jobs, router_jobs, theme_builds
 
-    return {theme_builds.REBUILD_KIND: theme_builds.run_rebuild}
+    return {
+        theme_builds.REBUILD_KIND: theme_builds.run_rebuild,
+        router_jobs.TRAIN_KIND: router_jobs.run_training,
+        periodic_jobs.OUTBOX_SEND_KIND: periodic_jobs.run_outbox_send,
+        periodic_jobs.DIGEST_KIND: periodic_jobs.run_digest,
+    }
 
 
 # -- queueing and reading ----------------------------------------------------------------------
@@ -84,8 +91,9 @@ def enqueue(
     )
     db.session.add(job)
     db.session.commit()
-    if current_app.config["JOBS_RUN_INLINE"] and claim(job):  # development without a worker
-        run_claimed(job)
+    from listening_state.services import job_queue  # it imports this module
+
+    job_queue.dispatch(job)
     return job
 
 
@@ -204,7 +212,7 @@ def run_claimed(
         reporter = ProgressReporter(job_id, attempt, on_progress=on_progress)
         with _heartbeat(db.engine, job_id, attempt):
             handler(job, reporter)
-    except WorkerStopping:
+    except (WorkerStopping, SystemExit, KeyboardInterrupt):  # SystemExit: RQ's cold stop
         db.session.rollback()
         _requeue_after_stop(job_id, attempt)
         raise

@@ -244,10 +244,10 @@ def test_officers_and_administrators_ask_for_rebuilds_council_members_do_not(
             theme_builds.request_rebuild(actor=outsider, ministry=heard.ministry)
 
 
-def test_with_jobs_run_inline_the_request_builds_the_themes_at_once(
+def test_with_the_inline_job_backend_the_request_builds_the_themes_at_once(
     app: Flask, heard: Heard
 ) -> None:
-    app.config["JOBS_RUN_INLINE"] = True
+    app.config["JOB_BACKEND"] = "inline"
     job = theme_builds.request_rebuild(actor=SYSTEM, consultation=heard.consultation)
     assert job.status is JobStatus.DONE
     assert build_of(heard.consultation).job_id == job.id
