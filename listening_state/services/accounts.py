@@ -13,9 +13,9 @@ from listening_state.models import Ministry, PublicCouncil, Role, RoleGrant, Use
 from listening_state.sanitize import clean_line
 from listening_state.services import audit
 from listening_state.services.errors import PermissionDenied, ValidationFailed
+from listening_state.services.passwords import password_problems
 
 LANGUAGES = ("kk", "ru", "en")
-MIN_PASSWORD_LENGTH = 8
 # Checked when no account matches, so a failed login takes as long whether or not it exists.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
 
@@ -32,14 +32,17 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalize_email(email)))
 
 
-def _validate_new_account(email: str, display_name: str, password: str, language: str) -> None:
+def _validate_new_account(
+    email: str, display_name: str, password: str, language: str, *, staff: bool
+) -> None:
     errors: dict[str, list[str]] = {}
     if find_user_by_email(email) is not None:
         errors["email"] = [str(_l("An account with this e-mail address already exists."))]
     if not display_name:
         errors["display_name"] = [str(_l("Please enter your name."))]
-    if len(password) < MIN_PASSWORD_LENGTH:
-        errors["password"] = [str(_l("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH))]
+    problems = password_problems(password, email=email, display_name=display_name, staff=staff)
+    if problems:
+        errors["password"] = problems
     if language not in LANGUAGES:
         errors["language"] = [str(_l("Choose Kazakh, Russian or English."))]
     if errors:
@@ -67,7 +70,9 @@ def create_user(
 ) -> User:
     """Create an account holding the given roles (staff roles come from trusted callers)."""
     display_name = clean_line(display_name)
-    _validate_new_account(email, display_name, password, language)
+    # A staff account (any role but citizen) must meet the staff password rule from the start.
+    staff = any(role is not Role.CITIZEN for role, _, _ in roles)
+    _validate_new_account(email, display_name, password, language, staff=staff)
     user = User(
         email=normalize_email(email),
         display_name=display_name,
@@ -197,12 +202,46 @@ def revoke_role(
 
 
 def authenticate(*, email: str, password: str) -> User | None:
-    """The account for these credentials, or None; the caller must not say which part was wrong."""
+    """The account for these credentials, or None; the caller must not say which part was wrong.
+
+    A bare check, without lockout or second factor: sign-in pages use `services.sign_in`."""
     user = find_user_by_email(email)
-    if user is None:
+    if user is None or not user.is_active:
         check_password_hash(_DUMMY_HASH, password)
         return None
     return user if check_password_hash(user.password_hash, password) else None
+
+
+def password_matches(user: User, password: str) -> bool:
+    return check_password_hash(user.password_hash, password)
+
+
+def dummy_password_check(password: str) -> None:
+    """Spend the time of a real check, so a missing account answers as slowly as a real one."""
+    check_password_hash(_DUMMY_HASH, password)
+
+
+def change_password(*, actor: Actor, user: User, current_password: str, new_password: str) -> None:
+    """The account holder sets a new password that meets the rule for their roles."""
+    if not (isinstance(actor, User) and actor.id == user.id):
+        raise PermissionDenied("only the account holder changes its password")
+    errors: dict[str, list[str]] = {}
+    if not password_matches(user, current_password):
+        errors["current_password"] = [str(_l("Your current password is not correct."))]
+    problems = password_problems(
+        new_password, email=user.email, display_name=user.display_name, staff=user.is_staff
+    )
+    if new_password == current_password:
+        problems.append(str(_l("Choose a password different from the current one.")))
+    if problems:
+        errors["new_password"] = problems
+    if errors:
+        raise ValidationFailed(errors)
+    user.password_hash = _hash_password(new_password)
+    audit.record(
+        actor=actor, action="account.password_change", target=user, target_label=user.email
+    )
+    db.session.commit()
 
 
 def set_preferred_language(*, user: User, language: str) -> None:

@@ -1,0 +1,165 @@
+"""The second factor: time-based one-time passwords (RFC 6238) from an authenticator app.
+
+A code is accepted one 30-second step either side of the server's clock (phones drift), and
+each step is accepted once per account: `totp_last_step` only moves forward, by a conditional
+UPDATE, so two requests racing with the same code cannot both pass.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import cast
+
+import pyotp
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from pyotp.utils import strings_equal
+from sqlalchemy import CursorResult, or_, update
+
+from listening_state.authz import Actor, is_admin
+from listening_state.extensions import db
+from listening_state.models import User
+from listening_state.models.base import utcnow
+from listening_state.services import audit
+from listening_state.services.accounts import password_matches
+from listening_state.services.errors import InvalidTransition, PermissionDenied, ValidationFailed
+
+VALID_WINDOW = 1  # steps either side of now
+CODE_DIGITS = 6
+
+
+def is_enabled(user: User) -> bool:
+    return user.totp_enabled_at is not None and bool(user.totp_secret)
+
+
+def is_required(user: User) -> bool:
+    """Staff must have a second factor when TOTP_REQUIRED_FOR_STAFF is on (production)."""
+    return user.is_staff and bool(current_app.config["TOTP_REQUIRED_FOR_STAFF"])
+
+
+def new_secret() -> str:
+    """A fresh 160-bit base32 secret, the length RFC 4226 recommends."""
+    return pyotp.random_base32(32)
+
+
+def provisioning_uri(*, user: User, secret: str) -> str:
+    """The otpauth:// address an authenticator app reads (from a QR code or typed in)."""
+    return pyotp.TOTP(secret).provisioning_uri(
+        name=user.email, issuer_name=current_app.config["TOTP_ISSUER"]
+    )
+
+
+def _normalise(code: str) -> str:
+    # Apps show "123 456"; people paste it with the space.
+    return "".join(code.split())
+
+
+def matching_step(secret: str, code: str, now: datetime | None = None) -> int | None:
+    """The time step this code belongs to, within the window around now; None if none."""
+    code = _normalise(code)
+    if len(code) != CODE_DIGITS or not code.isdigit():
+        return None
+    totp = pyotp.TOTP(secret)
+    current = totp.timecode(now or utcnow())
+    matched = None
+    for step in range(current - VALID_WINDOW, current + VALID_WINDOW + 1):
+        # Every step is compared, in constant time, so the answer's timing says nothing.
+        if strings_equal(code, totp.generate_otp(step)):
+            matched = step
+    return matched
+
+
+def consume_code(user: User, code: str, now: datetime | None = None) -> bool:
+    """True once for a right code: its step is recorded (uncommitted) so it cannot be reused."""
+    if not is_enabled(user):
+        return False
+    step = matching_step(cast(str, user.totp_secret), code, now)
+    if step is None:
+        return False
+    result = db.session.execute(
+        update(User)
+        .where(
+            User.id == user.id,
+            or_(User.totp_last_step.is_(None), User.totp_last_step < step),
+        )
+        .values(totp_last_step=step)
+        .execution_options(synchronize_session=False)
+    )
+    if cast(CursorResult[object], result).rowcount != 1:
+        return False  # replayed: this step (or a later one) was already used
+    user.totp_last_step = step
+    return True
+
+
+def _require_holder(actor: Actor, user: User) -> None:
+    if not (isinstance(actor, User) and actor.id == user.id):
+        raise PermissionDenied("only the account holder changes its second factor")
+
+
+def _wrong_code() -> list[str]:
+    return [str(_l("That code is not right. Enter the 6 digits your app shows now."))]
+
+
+def enable(
+    *, actor: Actor, user: User, secret: str, code: str, now: datetime | None = None
+) -> None:
+    """Turn the second factor on once the holder proves their app has the secret."""
+    _require_holder(actor, user)
+    if is_enabled(user):
+        raise InvalidTransition("the second factor is already on")
+    step = matching_step(secret, code, now)
+    if step is None:
+        raise ValidationFailed({"code": _wrong_code()})
+    user.totp_secret = secret
+    user.totp_enabled_at = now or utcnow()
+    user.totp_last_step = step  # the confirming code cannot then sign anyone in
+    audit.record(
+        actor=actor, action="account.two_factor_enable", target=user, target_label=user.email
+    )
+    db.session.commit()
+
+
+def _clear(user: User) -> None:
+    user.totp_secret = None
+    user.totp_enabled_at = None
+    user.totp_last_step = None
+
+
+def disable(
+    *, actor: Actor, user: User, password: str, code: str, now: datetime | None = None
+) -> None:
+    """The holder turns the second factor off, proving both factors once more."""
+    _require_holder(actor, user)
+    if not is_enabled(user):
+        raise InvalidTransition("the second factor is not on")
+    errors: dict[str, list[str]] = {}
+    if not password_matches(user, password):
+        errors["password"] = [str(_l("Your password is not correct."))]
+    elif not consume_code(user, code, now):
+        errors["code"] = _wrong_code()
+    if errors:  # nothing was written: a wrong code is checked before anything changes
+        raise ValidationFailed(errors)
+    _clear(user)
+    audit.record(
+        actor=actor, action="account.two_factor_disable", target=user, target_label=user.email
+    )
+    db.session.commit()
+
+
+def reset(*, actor: Actor, user: User, reason: str = "") -> bool:
+    """An administrator removes someone's second factor (a lost phone); False if it was off.
+    The holder enrols again at their next sign-in when it is required."""
+    if not is_admin(actor):
+        raise PermissionDenied("only administrators reset a second factor")
+    if not is_enabled(user) and user.totp_secret is None:
+        return False
+    _clear(user)
+    audit.record(
+        actor=actor,
+        action="account.two_factor_reset",
+        target=user,
+        target_label=user.email,
+        reason=reason,
+    )
+    db.session.commit()
+    return True

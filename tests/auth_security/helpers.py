@@ -1,0 +1,34 @@
+"""Shared steps of the sign-in security tests: enrolment and the two sign-in steps."""
+
+from __future__ import annotations
+
+import time
+
+import pyotp
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from listening_state.models import User
+from listening_state.services import two_factor
+from tests.factories import PASSWORD
+
+
+def enrol(user: User) -> pyotp.TOTP:
+    """Turn the second factor on through the service, confirming with the previous step's code
+    (still inside the window), so that the current code is left for the test to use."""
+    secret = two_factor.new_secret()
+    totp = pyotp.TOTP(secret)
+    two_factor.enable(actor=user, user=user, secret=secret, code=totp.at(time.time() - 30))
+    return totp
+
+
+def post_password(client: FlaskClient, user: User, password: str = PASSWORD) -> TestResponse:
+    return client.post("/login", data={"email": user.email, "password": password})
+
+
+def post_code(client: FlaskClient, code: str) -> TestResponse:
+    return client.post("/login/code", data={"code": code})
+
+
+def signed_in(client: FlaskClient) -> bool:
+    return client.get("/my/submissions").status_code == 200
