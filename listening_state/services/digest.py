@@ -95,6 +95,7 @@ def _officers() -> dict[int, tuple[User, list[int]]]:
             RoleGrant.ministry_id.is_not(None),
             User.notify_by_email.is_(True),
             User.email != "",
+            User.deleted_at.is_(None),  # erased accounts have no address to write to
         )
         .options(lazyload(User.roles))
         .order_by(User.id, RoleGrant.ministry_id)

@@ -89,7 +89,12 @@ def _authors_to_tell(submissions: Sequence[Submission]) -> dict[int, User]:
         return {}
     stmt = (
         select(User)
-        .where(User.id.in_(ids), User.notify_by_email.is_(True), User.email != "")
+        .where(
+            User.id.in_(ids),
+            User.notify_by_email.is_(True),
+            User.email != "",
+            User.deleted_at.is_(None),  # erased accounts have no address to write to
+        )
         .options(lazyload(User.roles))  # roles play no part in a notification
     )
     return {user.id: user for user in db.session.scalars(stmt)}

@@ -71,10 +71,11 @@ class SendReport:
     sent: int = 0
     retrying: int = 0
     failed: int = 0
+    discarded: int = 0  # addressed to an account deleted after the message was queued
 
     @property
     def handled(self) -> int:
-        return self.sent + self.retrying + self.failed
+        return self.sent + self.retrying + self.failed + self.discarded
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -94,6 +95,15 @@ def _due_batch(now: datetime, size: int) -> list[OutboxMessage]:
         .with_for_update(skip_locked=True)
     )
     return list(db.session.scalars(stmt))
+
+
+def _deleted_recipients(batch: list[OutboxMessage]) -> set[int]:
+    ids = {message.recipient_id for message in batch if message.recipient_id is not None}
+    if not ids:
+        return set()
+    return set(
+        db.session.scalars(select(User.id).where(User.id.in_(ids), User.deleted_at.is_not(None)))
+    )
 
 
 def _mail(message: OutboxMessage) -> Mail:
@@ -130,7 +140,14 @@ def send_due(
             batch = _due_batch(moment, min(batch_size, limit - report.handled))
             if not batch:
                 break
+            gone = _deleted_recipients(batch)
             for message in batch:
+                if message.recipient_id in gone:
+                    # Queued just before its recipient deleted the account: the address is
+                    # personal data that deletion erases, so the message goes too.
+                    db.session.delete(message)
+                    report.discarded += 1
+                    continue
                 try:
                     transport.send(_mail(message))
                 except Exception as error:  # any failure is recorded; nothing is lost

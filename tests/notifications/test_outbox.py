@@ -63,6 +63,21 @@ def test_due_messages_are_sent_and_marked_sent(app: Flask) -> None:
     assert outbox.send_due(actor=SYSTEM, transport=transport).sent == 0, "sent once only"
 
 
+def test_a_message_to_an_account_deleted_after_queueing_is_discarded_not_sent(
+    app: Flask,
+) -> None:
+    gone, staying = make_user(), make_user()
+    _queue(gone, 2)
+    _queue(staying)
+    gone.deleted_at = utcnow()  # as a deletion racing the notification would leave it
+    db.session.commit()
+    transport = RecordingTransport()
+    report = outbox.send_due(actor=SYSTEM, transport=transport)
+    assert (report.sent, report.discarded) == (1, 2)
+    assert [m.to_address for m in transport.sent] == [staying.email]
+    assert [m.recipient_id for m in messages()] == [staying.id]
+
+
 def test_limit_and_batches_bound_one_run(app: Flask) -> None:
     app.config["MAIL_BATCH_SIZE"] = 2
     _queue(make_user(), 5)
