@@ -20,7 +20,11 @@ def init_app(app: Flask) -> None:
     def load_user(user_id: str) -> User | None:
         from listening_state.services.accounts import get_user
 
-        return get_user(int(user_id)) if user_id.isdigit() else None
+        user = get_user(int(user_id)) if user_id.isdigit() else None
+        # A session (or remember-me cookie) opened before the account was deleted loads as
+        # nobody: is_authenticated alone would be False, but services handed current_user
+        # would still see a User actor.
+        return user if user is not None and user.is_active else None
 
     @app.before_request
     def refuse_nul_bytes() -> None:
@@ -55,4 +59,29 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        hsts = strict_transport_security(app)
+        # Browsers ignore HSTS over plain HTTP, and sending it there could pin a host that has
+        # no certificate yet; behind a proxy, is_secure needs PROXY_FIX_X_PROTO.
+        if request.is_secure and hsts:
+            response.headers.setdefault("Strict-Transport-Security", hsts)
         return response
+
+
+# The site uses none of these browser features; refusing them limits what injected code could do.
+PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), "
+    "accelerometer=(), gyroscope=(), magnetometer=(), fullscreen=(self)"
+)
+
+
+def strict_transport_security(app: Flask) -> str:
+    """The HSTS header value from HSTS_MAX_AGE and HSTS_INCLUDE_SUBDOMAINS ('' when off)."""
+    max_age = int(app.config["HSTS_MAX_AGE"])
+    if max_age <= 0:
+        return ""
+    value = f"max-age={max_age}"
+    if app.config["HSTS_INCLUDE_SUBDOMAINS"]:
+        value += "; includeSubDomains"
+    return value

@@ -66,19 +66,20 @@ def route_new_submission(submission: Submission) -> RoutingDecision | None:
     At or above the model's threshold the submission goes to the predicted ministry; below it,
     or when the model is missing, tampered with or fails, it waits in the triage queue.
     """
+    # Read while the submission is loaded: after a failed flush its attributes are expired,
+    # and reading them for a log line would query a database that may be the thing that failed.
+    reference = submission.reference
     try:
         return _route_with_model(submission)
     except Exception:
-        log.exception(
-            "routing failed for submission %s; sending it to triage", submission.reference
-        )
+        log.exception("routing failed for submission %s; sending it to triage", reference)
         db.session.rollback()
     try:
         return _record(
             submission, RoutingDecision(source=RoutingSource.MODEL, reason="router unavailable")
         )
     except Exception:
-        log.exception("could not record triage for submission %s", submission.reference)
+        log.exception("could not record triage for submission %s", reference)
         db.session.rollback()
         return None
 
@@ -191,14 +192,20 @@ def assign_from_triage(
     return len(waiting)
 
 
-def reroute_submission(
-    *, actor: Actor, submission: Submission, ministry: Ministry, reason: str
-) -> RoutingDecision:
-    """An officer sends a submission routed to their ministry on to the competent one."""
+def require_rerouter(*, actor: Actor, submission: Submission) -> None:
+    """Only the ministry a submission is routed to sends it on (views ask before reading the
+    form, so that its author, who may open the submission, is refused rather than corrected)."""
     if submission.ministry_id is None or not authz.can_manage_ministry(
         actor, submission.ministry_id
     ):
         raise PermissionDenied("only the responsible ministry can send a submission on")
+
+
+def reroute_submission(
+    *, actor: Actor, submission: Submission, ministry: Ministry, reason: str
+) -> RoutingDecision:
+    """An officer sends a submission routed to their ministry on to the competent one."""
+    require_rerouter(actor=actor, submission=submission)
     if submission.status in (SubmissionStatus.ANSWERED, SubmissionStatus.CLOSED):
         raise InvalidTransition("an answered or closed submission is not sent on")
     reason = clean_plain_text(reason)

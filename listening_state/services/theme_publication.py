@@ -53,13 +53,19 @@ class PublicThemes:
     total: int
 
 
+def require_publisher(*, actor: Actor, consultation: Consultation) -> None:
+    """Refuse anyone but the consultation's ministry (views ask before reading the form, so that
+    those who may not publish learn nothing from its validation)."""
+    if not authz.can_publish_themes(actor, consultation):
+        raise PermissionDenied("only the consultation's ministry publishes its themes")
+
+
 def publish_build(*, actor: Actor, build: ThemeBuild) -> None:
     """Let the public see this build's themes; only a consultation's latest build."""
     consultation = build.consultation
     if consultation is None:
         raise InvalidTransition("only a consultation's themes are published")
-    if not authz.can_publish_themes(actor, consultation):
-        raise PermissionDenied("only the consultation's ministry publishes its themes")
+    require_publisher(actor=actor, consultation=consultation)
     latest = latest_build(ThemeScope(ministry=consultation.ministry, consultation=consultation))
     if build.published_at is not None or latest is None or latest.id != build.id:
         raise InvalidTransition("already published, or a newer build exists")

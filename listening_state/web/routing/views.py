@@ -72,6 +72,7 @@ def triage() -> ResponseReturnValue:
 def reroute(reference: str) -> ResponseReturnValue:
     """An officer sends a submission on to the competent ministry, with a reason."""
     submission = submissions.find_by_reference(actor=current_user, reference=reference)
+    routing.require_rerouter(actor=current_user, submission=submission)
     form = RerouteForm()
     form.ministry.choices = as_choices(ministry_choices(exclude=submission.ministry_id))
     if saved(

@@ -233,6 +233,8 @@ def rebuild(consultation_id: int | None, code: str | None) -> ResponseReturnValu
 def publish(consultation_id: int) -> ResponseReturnValue:
     """Show these themes on the consultation's public page once it has closed."""
     scope = _scope(consultation_id, None)
+    assert scope.consultation is not None  # noqa: S101 - a consultation's URL gives its scope
+    theme_publication.require_publisher(actor=current_user, consultation=scope.consultation)
     form = PublishForm()
     if not form.validate_on_submit():
         abort(400)
