@@ -1,5 +1,5 @@
 """What a load balancer asks a web process: can it reach its database and Redis, and has it
-got a router to route submissions with."""
+got a router to route submissions with. Only the database decides whether it serves."""
 
 from __future__ import annotations
 
@@ -20,9 +20,10 @@ REDIS_TIMEOUT_SECONDS = 1.0
 class Check:
     ok: bool
     detail: str
-    # Without a required part the process cannot serve; without the router it still can:
-    # submissions are kept and wait in triage, so taking every node out of rotation for a
-    # missing model would stop citizens from submitting at all.
+    # Without a required part (the database) the process cannot serve. Without the router or
+    # Redis it still can: submissions are kept and wait in triage, rate limits fall back to
+    # each process's memory and queued jobs wait in their table until Redis returns. Taking
+    # every node out of rotation for either would stop citizens from submitting at all.
     required: bool = True
 
 
@@ -53,7 +54,7 @@ def _database() -> Check:
 def _redis() -> Check:
     url = current_app.config.get("REDIS_URL") or ""
     if not url:
-        return Check(ok=True, detail="not configured")
+        return Check(ok=True, detail="not configured", required=False)
     try:
         client = redis.Redis.from_url(
             url, socket_timeout=REDIS_TIMEOUT_SECONDS, socket_connect_timeout=REDIS_TIMEOUT_SECONDS
@@ -61,8 +62,8 @@ def _redis() -> Check:
         client.ping()
         client.close()
     except (redis.RedisError, OSError) as error:
-        return Check(ok=False, detail=type(error).__name__)
-    return Check(ok=True, detail="reachable")
+        return Check(ok=False, detail=type(error).__name__, required=False)
+    return Check(ok=True, detail="reachable", required=False)
 
 
 def _router() -> Check:
