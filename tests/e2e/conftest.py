@@ -1,7 +1,9 @@
-"""Browser fixtures: the real app on a local port, and a phone-sized page in Debian's Chromium.
+"""Browser fixtures: the real app on a local port, and a page in Debian's Chromium.
 
-In CI (CI=true) the browser test is required: a missing Chromium or Playwright fails it instead
-of skipping it, so a broken image cannot pass quietly.
+Every test that asks for `browser_page` runs twice, on a phone (360 px) and on a desktop screen.
+One Chromium serves the whole package; each test gets its own context (cookies, storage).
+In CI (CI=true) the browser tests are required: a missing Chromium or Playwright fails them
+instead of skipping them, so a broken image cannot pass quietly.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import os
 import re
 import threading
 from collections.abc import Generator, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,7 +28,7 @@ from tests.conftest import make_app
 from tests.factories import make_consultation, make_council, make_ministry
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Page
+    from playwright.sync_api import Browser, Page
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
@@ -41,6 +44,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 PHONE = {"width": 360, "height": 800}
+DESKTOP = {"width": 1280, "height": 900}
+VIEWPORTS = {"phone": PHONE, "desktop": DESKTOP}
 
 _reports = pytest.StashKey[dict[str, pytest.TestReport]]()
 
@@ -91,7 +96,13 @@ def live_server(
 
     It depends on `app` so the rows it writes are deleted by that fixture's teardown.
     """
-    live_app = make_app(_schema, tmp_path, WTF_CSRF_ENABLED=True)
+    with serve(make_app(_schema, tmp_path, WTF_CSRF_ENABLED=True)) as url:
+        yield url
+
+
+@contextmanager
+def serve(live_app: Flask) -> Iterator[str]:
+    """Serve `live_app` on a free local port for the duration of the block; yields its URL."""
     # Threaded, because Chromium opens speculative connections a single thread would wait on.
     server = make_server("127.0.0.1", 0, live_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
@@ -121,31 +132,63 @@ def _require_browser() -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture
-def browser_page(request: pytest.FixtureRequest, live_server: str) -> Iterator[Page]:
-    """A fresh phone-sized page on the live server; keeps a screenshot and the HTML on failure."""
+@pytest.fixture(scope="package")
+def chromium() -> Iterator[Browser]:
+    """One Chromium for every browser test of the package: launching it costs about a second."""
     _require_browser()
     from playwright.sync_api import sync_playwright
 
-    # Requesting live_server makes the browser close before the server stops, so no keep-alive
-    # connection holds a server thread open at shutdown.
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            context = browser.new_context(base_url=live_server, viewport=PHONE, locale="en-US")
-            context.set_default_timeout(10_000)
-            page = context.new_page()
-            yield page
-            reports = request.node.stash.get(_reports, {})
-            if any(r.failed for r in reports.values()):
-                _save_artifacts(page, request.node.name)
-            context.close()
+            yield browser
         finally:
             browser.close()
 
 
-def _save_artifacts(page: Page, test_name: str) -> None:
+@pytest.fixture(params=list(VIEWPORTS))
+def viewport(request: pytest.FixtureRequest) -> str:
+    """The screen a browser test runs on: "phone" (360 x 800) or "desktop" (1280 x 900)."""
+    return str(request.param)
+
+
+@contextmanager
+def open_page(
+    request: pytest.FixtureRequest, browser: Browser, base_url: str, viewport: str
+) -> Iterator[Page]:
+    """A page in a fresh context; keeps a screenshot and the HTML if the test failed."""
+    context = browser.new_context(base_url=base_url, viewport=VIEWPORTS[viewport], locale="en-US")
+    context.set_default_timeout(10_000)
+    # The test id names the artefacts; it holds the width unless the test chose one itself.
+    name = request.node.name if viewport in request.node.name else f"{request.node.name}-{viewport}"
+    try:
+        page = context.new_page()
+        try:
+            yield page
+        except Exception:  # failed inside a `with open_page(...)` block in the test body
+            save_artifacts(page, name)
+            raise
+        reports = request.node.stash.get(_reports, {})
+        if any(r.failed for r in reports.values()):  # failed in a test using `browser_page`
+            save_artifacts(page, name)
+    finally:
+        # Closed before the server stops, so no keep-alive connection holds a server thread.
+        context.close()
+
+
+@pytest.fixture
+def browser_page(
+    request: pytest.FixtureRequest, live_server: str, chromium: Browser, viewport: str
+) -> Iterator[Page]:
+    """A fresh page of `viewport` size on the live server; artefacts are kept on failure."""
+    with open_page(request, chromium, live_server, viewport) as page:
+        yield page
+
+
+def save_artifacts(page: Page, name: str) -> None:
+    """A full-page screenshot and the HTML under test-artifacts/, named after the test id
+    (which holds the database and the width, e.g. `test_x[sqlite-phone]`)."""
     ARTIFACTS.mkdir(exist_ok=True)
-    stem = ARTIFACTS / re.sub(r"[^A-Za-z0-9_.-]+", "_", test_name)
+    stem = ARTIFACTS / re.sub(r"[^A-Za-z0-9_.-]+", "_", name)
     page.screenshot(path=f"{stem}.png", full_page=True)
     Path(f"{stem}.html").write_text(page.content(), encoding="utf-8")

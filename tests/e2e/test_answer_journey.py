@@ -1,4 +1,5 @@
-"""A ministry officer answers from the inbox in Chromium; the citizen then reads the answer."""
+"""A ministry officer works the inbox in Chromium: answers a submission, which its author then
+reads, or forwards one that is another ministry's competence."""
 
 from __future__ import annotations
 
@@ -82,3 +83,54 @@ def test_officer_answers_and_the_citizen_reads_it(routed_comment: Case, browser_
     main.get_by_role("link", name=case.reference).click()
     expect(main.locator(".ministry-answer")).to_contain_text(case.answer[:60])
     expect(main).to_contain_text("Answered")
+
+
+@dataclass(frozen=True)
+class Misrouted:
+    code: str
+    officer_email: str
+    reference: str
+    competent_name: str
+
+
+@pytest.fixture
+def misrouted_comment(app: Flask) -> Misrouted:
+    """A real comment routed to the wrong ministry; another ministry is competent."""
+    ministry = make_ministry()
+    make_council(ministry)
+    competent = make_ministry()
+    officer = make_user(Role.MINISTRY_OFFICER, ministry=ministry)
+    submission = make_routed_submission(
+        make_consultation(ministry), ministry, body=polis_comments()[2]
+    )
+    case = Misrouted(ministry.code, officer.email, submission.reference, competent.name_en)
+    db.session.close()  # hand the connection back before the server starts using the database
+    return case
+
+
+@pytest.mark.e2e
+def test_officer_forwards_a_submission_to_the_competent_ministry(
+    misrouted_comment: Misrouted, browser_page: Page
+) -> None:
+    from playwright.sync_api import expect
+
+    page, case = browser_page, misrouted_comment
+    main, header = page.locator("main"), page.locator("header.site-header")
+
+    sign_in(page, case.officer_email)
+    header.get_by_role("link", name="Inbox").click()
+    item = main.locator("article.inbox-item", has_text=case.reference)
+    item.get_by_role("link", name="Open").click()
+    main.get_by_role("link", name="Not your ministry's competence? Forward it").click()
+    main.get_by_label("Competent ministry").select_option(label=case.competent_name)
+    main.get_by_label("Why this is not your ministry's competence").fill(
+        "This is the competence of another ministry."
+    )
+    main.get_by_role("button", name="Send to that ministry").click()
+    expect(page.locator(".flashes")).to_contain_text(
+        "The submission was sent to the competent ministry."
+    )
+
+    header.get_by_role("link", name="Inbox").click()
+    expect(page).to_have_url(re.compile(rf"/ministries/{case.code}/inbox$"))
+    expect(main.locator("article.inbox-item", has_text=case.reference)).to_have_count(0)
