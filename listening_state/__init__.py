@@ -18,7 +18,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from listening_state import cli, i18n, security
     from listening_state.config import load_config
     from listening_state.extensions import csrf, db, limiter, migrate
-    from listening_state.services import monitoring_upkeep
+    from listening_state.services import job_queue, monitoring_upkeep
     from listening_state.web import register_blueprints
 
     app = Flask(
@@ -37,6 +37,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     security.init_app(app)
     register_blueprints(app)
+    job_queue.init_app(app)  # the job thread starts with the first request, not here
     cli.register(app)
     return app
 

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import click
+import redis
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
@@ -89,8 +90,15 @@ def _describe(row: RouterVersion) -> str:
 
 @router_cli.command("train")
 @click.option("--activate", is_flag=True, help="Make the new version active at once.")
-def router_train(activate: bool) -> None:
+@click.option("--queue", is_flag=True, help="Queue it as a background job instead.")
+def router_train(activate: bool, queue: bool) -> None:
     """Train a new version from every human routing decision plus the seed data."""
+    if queue:
+        from listening_state.services import router_jobs
+
+        job = router_jobs.request_training(actor=SYSTEM, activate=activate)
+        click.echo(f"Job {job.id} is {job.status.value}; follow it with `flask jobs list`.")
+        return
     row = router_versions.train_version(actor=SYSTEM, shared_data_dir=_shared_data_dir())
     if activate:
         row = router_versions.activate_version(actor=SYSTEM, version=row.version)
@@ -224,7 +232,10 @@ def outbox_send(limit: int) -> None:
         )
         return
     report = outbox.send_due(actor=SYSTEM, transport=transport, limit=limit)
-    click.echo(f"sent: {report.sent}, retrying: {report.retrying}, failed: {report.failed}")
+    click.echo(
+        f"sent: {report.sent}, retrying: {report.retrying}, failed: {report.failed}, "
+        f"discarded: {report.discarded}"
+    )
 
 
 @outbox_cli.command("digest")
@@ -261,7 +272,7 @@ def _last_line(text: str) -> str:
 @click.option("--ministry", "ministry_code", help="A ministry's code: everything it received.")
 @click.option("--wait", is_flag=True, help="Run it here, printing progress, not in the worker.")
 def themes_rebuild(consultation_id: int | None, ministry_code: str | None, wait: bool) -> None:
-    """Rebuild the themes of a consultation or of a ministry (queued for `jobs work`)."""
+    """Rebuild the themes of a consultation or of a ministry (as a background job)."""
     from listening_state.services import consultations, jobs, theme_builds
 
     if (consultation_id is None) == (ministry_code is None):
@@ -277,7 +288,7 @@ def themes_rebuild(consultation_id: int | None, ministry_code: str | None, wait:
         raise click.UsageError(str(error)) from error
     job = theme_builds.request_rebuild(actor=SYSTEM, consultation=consultation, ministry=ministry)
     if not wait:
-        click.echo(f"Job {job.id} is {job.status.value}; `flask jobs work` runs it.")
+        click.echo(f"Job {job.id} is {job.status.value}; follow it with `flask jobs list`.")
         return
     try:
         finished = jobs.run_now(job, on_progress=_print_progress)
@@ -352,11 +363,30 @@ def themes_summarise(
     click.echo(f"campaigns: {len(result['campaigns'])}, seconds: {result['seconds']}")
 
 
+@jobs_cli.command("worker")
+@click.option("--burst", is_flag=True, help="Exit as soon as the Redis queue is empty.")
+def jobs_worker(burst: bool) -> None:
+    """Run background jobs from Redis (RQ), and queue the periodic ones (production)."""
+    from listening_state.services import job_queue, rq_worker
+
+    if current_app.config["JOB_BACKEND"] != "rq":
+        raise click.ClickException(
+            "the worker needs Redis: set LISTENING_STATE_REDIS_URL (without it the web "
+            "process runs jobs in a thread, or `flask jobs work` polls the database)"
+        )
+    click.echo(f"Job worker {os.getpid()} started on {current_app.config['JOB_QUEUE_NAME']}.")
+    try:
+        ran = rq_worker.work(app=job_queue.real_app(), burst=burst, echo=click.echo)
+    except redis.RedisError as error:  # only --burst gives up; a long-running worker waits
+        raise click.ClickException(f"Redis unreachable: {error}") from error
+    click.echo(f"Job worker {os.getpid()} stopped after {ran} job(s).")
+
+
 @jobs_cli.command("work")
 @click.option("--once", is_flag=True, help="Run at most one job, then exit.")
 @click.option("--idle-exit", is_flag=True, help="Exit as soon as the queue is empty.")
 def jobs_work(once: bool, idle_exit: bool) -> None:
-    """Run queued background jobs, polling for new ones (production keeps it running)."""
+    """Run queued jobs by polling the database, without Redis (JOB_BACKEND=table)."""
     from listening_state.services import job_worker
 
     click.echo(f"Job worker {os.getpid()} started.")

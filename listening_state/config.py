@@ -25,8 +25,24 @@ class DefaultConfig:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    # The server refuses a session cookie signed longer ago than this many seconds (it is
+    # signed at sign-in and whenever the session changes), so a sign-in lasts about this long;
+    # the cookie itself ends with the browser. Sessions are deliberately not "permanent":
+    # Flask-Login's strong session protection only applies to non-permanent sessions.
+    # "Keep me signed in" lasts REMEMBER_COOKIE_DURATION seconds. Cookies are Secure in
+    # production (load_config).
+    PERMANENT_SESSION_LIFETIME = 12 * 60 * 60
+    REMEMBER_COOKIE_DURATION = 14 * 24 * 60 * 60
+    # Strict-Transport-Security on HTTPS responses: a year, and 0 turns it off. Subdomains
+    # only when every host under the domain serves HTTPS (browsers will refuse plain HTTP).
+    HSTS_MAX_AGE = 365 * 24 * 60 * 60
+    HSTS_INCLUDE_SUBDOMAINS = False
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
+    # If Redis (the shared rate-limit store) stops answering, count in this process's memory
+    # until it returns, rather than failing requests; see README "Rate limits".
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
     SUBMISSION_RATE_LIMIT = "10 per minute;100 per day"
     LOGIN_RATE_LIMIT = "10 per minute"
     REGISTER_RATE_LIMIT = "5 per minute"
@@ -47,6 +63,16 @@ class DefaultConfig:
     MAX_CONTENT_LENGTH = COUNCIL_DOCUMENT_MAX_BYTES + 1024 * 1024
     # Tests use a cheaper method; production keeps scrypt.
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - a hashing method's name, not a password
+    # Staff sign-in (services/passwords.py, sign_in.py, two_factor.py; README "Staff sign-in").
+    PASSWORD_MIN_LENGTH = 8  # citizens
+    STAFF_PASSWORD_MIN_LENGTH = 12  # council members, ministry officers, administrators
+    SIGN_IN_MAX_FAILURES = 5  # wrong passwords or codes in a row, then the account is locked
+    SIGN_IN_LOCKOUT_MINUTES = 15
+    SIGN_IN_LOCKOUT_CITIZENS = False  # citizens rely on the per-address LOGIN_RATE_LIMIT
+    # None: required when ENV_NAME is "production"; staff without it are sent to enrol.
+    TOTP_REQUIRED_FOR_STAFF: bool | None = None
+    TOTP_ISSUER = "Listening State"  # the name authenticator apps show beside the code
+    TOTP_PENDING_SECONDS = 300  # between the password and the code of a two-step sign-in
     WTF_CSRF_TIME_LIMIT = None  # tied to the session, not a clock: long drafts must not expire
     # Auto-route only above the threshold whose cross-validated precision reaches this.
     ROUTER_TARGET_PRECISION = 0.85
@@ -87,11 +113,25 @@ class DefaultConfig:
     PROXY_FIX_X_HOST = 0
     PROXY_FIX_X_PREFIX = 0
     ACCOUNT_SETTINGS_RATE_LIMIT = "20 per minute"
+    # Per account: downloading all one's data reads every table; deleting checks the password.
+    ACCOUNT_EXPORT_RATE_LIMIT = "5 per hour"
+    ACCOUNT_DELETE_RATE_LIMIT = "5 per minute;20 per day"
     OUTBOX_ACTION_RATE_LIMIT = "60 per minute"
     THEMES_RATE_LIMIT = "30 per minute"  # theme rebuilds, publishing and exports, per address
-    # Background jobs (theme rebuilds): the background_job table is the queue and
-    # `flask jobs work` the worker. True runs a job inside the request that queues it.
-    JOBS_RUN_INLINE = False
+    # JSON API (/api/v1), per client address: reads, and the stricter writes (comments, answers).
+    API_READ_RATE_LIMIT = "300 per minute"
+    API_WRITE_RATE_LIMIT = "10 per minute;100 per day"
+    API_MAX_PER_PAGE = 100  # the largest per_page a list accepts
+    # Background jobs: a background_job row records each job; JOB_BACKEND says what runs it.
+    # "rq": pushed to Redis (REDIS_URL), run by `flask jobs worker`; "thread": a thread of the
+    # web process; "table": the row waits for `flask jobs work`; "inline": the request that
+    # queues it. Empty: "rq" when REDIS_URL is set, otherwise "thread" ("table" under TESTING).
+    JOB_BACKEND = ""
+    JOB_QUEUE_NAME = "listening_state"  # the RQ queue
+    JOB_TIMEOUT_SECONDS = 6 * 3600  # RQ stops a job running longer (rebuilds take minutes)
+    JOB_REPUSH_SECONDS = 30  # a row QUEUED this long and not waiting in Redis is pushed again
+    OUTBOX_SEND_SECONDS = 60  # due e-mail is sent by a job queued this often
+    DIGEST_LOCAL_HOUR = 7  # the daily digest is queued from this hour (BABEL_DEFAULT_TIMEZONE)
     JOB_POLL_SECONDS = 2.0  # an idle worker looks for new jobs this often
     JOB_PROGRESS_SECONDS = 1.0  # progress is written at most this often
     JOB_HEARTBEAT_SECONDS = 15.0  # a running job's heartbeat is refreshed this often
@@ -113,11 +153,18 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
     _settle_database(app)
     _settle_secret_key(app)
     _settle_mail(app)
+    _settle_jobs(app)
+    if app.config["TOTP_REQUIRED_FOR_STAFF"] is None:
+        app.config["TOTP_REQUIRED_FOR_STAFF"] = app.config["ENV_NAME"] == "production"
     if app.config["ENV_NAME"] == "production":  # cookies travel over HTTPS only
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True
     if app.config.get("RATELIMIT_STORAGE_URI") == "memory://" and app.config.get("REDIS_URL"):
         app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
+        # A Redis that hangs must not hang every request: give up quickly and fall back.
+        app.config.setdefault(
+            "RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": 1, "socket_timeout": 1}
+        )
 
 
 def _settle_database(app: Flask) -> None:
@@ -159,3 +206,18 @@ def _settle_mail(app: Flask) -> None:
     if transport == "smtp" and not app.config["MAIL_SERVER"]:
         raise ConfigError("LISTENING_STATE_MAIL_SERVER must be set to send e-mail by SMTP.")
     app.config["MAIL_TRANSPORT"] = transport
+
+
+JOB_BACKENDS = ("rq", "thread", "table", "inline")
+
+
+def _settle_jobs(app: Flask) -> None:
+    backend = app.config["JOB_BACKEND"]
+    if not backend:  # tests run jobs themselves: nothing may run behind their back
+        testing = app.config.get("TESTING")
+        backend = "table" if testing else "rq" if app.config.get("REDIS_URL") else "thread"
+    if backend not in JOB_BACKENDS:
+        raise ConfigError("LISTENING_STATE_JOB_BACKEND must be rq, thread, table or inline.")
+    if backend == "rq" and not app.config.get("REDIS_URL"):
+        raise ConfigError("LISTENING_STATE_JOB_BACKEND=rq needs LISTENING_STATE_REDIS_URL.")
+    app.config["JOB_BACKEND"] = backend

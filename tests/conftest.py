@@ -86,6 +86,9 @@ def make_app(database_url: str, tmp_path: Path, **extra: Any) -> Flask:
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast hashing keeps the suite quick
         "SHARED_DATA_DIR": str(Path(__file__).resolve().parents[2] / "shared" / "data"),
         "MODEL_DIR": str(tmp_path / "models"),
+        # Nothing runs behind a test's back, even in a test that turns TESTING off: jobs wait
+        # in their table until the test runs them.
+        "JOB_BACKEND": "table",
     }
     overrides.update(extra)
     app = create_app(overrides)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from listening_state.web import errors, filters
+from listening_state.web import errors, filters, unavailable
 
 
 def register_blueprints(app: Flask) -> None:
@@ -25,6 +25,7 @@ def register_blueprints(app: Flask) -> None:
     from listening_state.web.routing.views import bp as routing_bp
     from listening_state.web.submissions.views import bp as submissions_bp
     from listening_state.web.themes.views import bp as themes_bp
+    from listening_state.web.tokens.views import bp as tokens_bp
 
     blueprints = (
         main_bp,
@@ -44,8 +45,21 @@ def register_blueprints(app: Flask) -> None:
         account_bp,
         reports_bp,
         themes_bp,
+        tokens_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
+    _register_api(app)
     errors.register(app)
+    unavailable.register(app)
     filters.register(app)
+
+
+def _register_api(app: Flask) -> None:
+    """The JSON API authenticates by token only, never by cookie, so CSRF does not apply."""
+    from listening_state.api import create_blueprint
+    from listening_state.extensions import csrf
+
+    api_bp = create_blueprint()
+    csrf.exempt(api_bp)
+    app.register_blueprint(api_bp)
