@@ -105,20 +105,33 @@ def first_line(text: str) -> str:
     return text.strip().split("\n", 1)[0]
 
 
+def text_counts(analyzer: Analyzer, texts: Sequence[str]) -> BlockCounts:
+    """The texts' raw n-gram counts, each row's columns in ascending order.
+
+    Sorted rows make the arithmetic that follows independent of how the rows were gathered:
+    an index fitted on counts kept from earlier calls (duplicate_window.py) gives the same
+    numbers, bit for bit, as one fitted on the texts at once.
+    """
+    counts = block_counts(analyzer.analyse([normalize(text) for text in texts]), analyzer.spec)
+    return BlockCounts(
+        counts.word.sorted_indices(),
+        counts.word_keys,
+        counts.char.sorted_indices(),
+        counts.char_keys,
+    )
+
+
 class _Space:
     """One TF-IDF feature space (vocabulary and IDF from the documents it was fit on)."""
 
-    def __init__(self, settings: DuplicateSettings, texts: Sequence[str]) -> None:
+    def __init__(
+        self, settings: DuplicateSettings, counts: BlockCounts, analyzer: Analyzer
+    ) -> None:
         self.settings = settings
-        self._analyzer = Analyzer(settings.spec)
-        counts = self._counts(texts)
+        self._analyzer = analyzer
         self._vocabulary = Vocabulary.fit(settings.spec, counts)
         self.matrix: Matrix = self._weighted(counts)
         self.columns: Matrix = self.matrix.T.tocsr()  # features x documents, made once
-
-    def _counts(self, texts: Sequence[str]) -> BlockCounts:
-        spec = self.settings.spec
-        return block_counts(self._analyzer.analyse([normalize(text) for text in texts]), spec)
 
     def _weighted(self, counts: BlockCounts) -> Matrix:
         """Unit rows (or empty ones) whose dot products are the similarity."""
@@ -141,7 +154,7 @@ class _Space:
         return rows
 
     def rows(self, texts: Sequence[str]) -> Matrix:
-        return self._weighted(self._counts(texts))
+        return self._weighted(text_counts(self._analyzer, texts))
 
 
 @dataclass(frozen=True)
@@ -171,18 +184,49 @@ class DuplicateIndex:
         self, items: Iterable[tuple[int, str]], settings: DuplicateSettings | None = None
     ) -> None:
         pairs = list(items)
-        self.settings = settings or DuplicateSettings()
-        self.keys: IntArray = np.array([key for key, _ in pairs], dtype=np.int64)
+        settings = settings or DuplicateSettings()
+        analyzer = Analyzer(settings.spec)
+        texts = [text for _, text in pairs]
+        body = text_counts(analyzer, texts) if pairs else None
+        title = None
+        if pairs and settings.title_weight > 0:
+            title = text_counts(analyzer, [first_line(text) for text in texts])
+        self._fit([key for key, _ in pairs], body, title, settings, analyzer)
+
+    @classmethod
+    def from_counts(
+        cls,
+        keys: Sequence[int] | IntArray,
+        body: BlockCounts | None,
+        title: BlockCounts | None,
+        settings: DuplicateSettings,
+        analyzer: Analyzer,
+    ) -> DuplicateIndex:
+        """An index of texts already counted by `text_counts` (body, and first lines if the
+        settings weigh them), one row per key; the same index as from the texts themselves."""
+        index = cls.__new__(cls)
+        index._fit(keys, body, title, settings, analyzer)
+        return index
+
+    def _fit(
+        self,
+        keys: Sequence[int] | IntArray,
+        body: BlockCounts | None,
+        title: BlockCounts | None,
+        settings: DuplicateSettings,
+        analyzer: Analyzer,
+    ) -> None:
+        self.settings = settings
+        self.keys: IntArray = np.array(keys, dtype=np.int64)
         if len(np.unique(self.keys)) != len(self.keys):
             raise ValueError("keys must be unique")
         self._position = {int(key): position for position, key in enumerate(self.keys)}
         self._body: _Space | None = None
         self._title: _Space | None = None
-        if pairs:
-            texts = [text for _, text in pairs]
-            self._body = _Space(self.settings, texts)
-            if self.settings.title_weight > 0:
-                self._title = _Space(self.settings, [first_line(text) for text in texts])
+        if len(self.keys) and body is not None:
+            self._body = _Space(settings, body, analyzer)
+            if settings.title_weight > 0 and title is not None:
+                self._title = _Space(settings, title, analyzer)
 
     def __len__(self) -> int:
         return len(self.keys)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,9 @@ from flask import current_app
 from sqlalchemy import select
 
 from listening_state.extensions import db
-from listening_state.ml.duplicates import DuplicateIndex, Match, earlier_matches
+from listening_state.ml.duplicate_window import DuplicateWindow
+from listening_state.ml.duplicates import DuplicateSettings, Match, earlier_matches
+from listening_state.ml.features import Analyzer
 from listening_state.ml.moderation import (
     ModerationExample,
     ModerationModel,
@@ -44,6 +47,9 @@ DUPLICATE_LISTED_FROM = 0.15
 
 _lock = threading.Lock()
 _cache: dict[tuple[str, float], ModerationModel] = {}
+# Consultation id -> its analysed window, least recently used first; one word cache for all.
+_windows: OrderedDict[int, DuplicateWindow] = OrderedDict()
+_analyzer = Analyzer(DuplicateSettings().spec)
 
 
 class RiskModelUnavailable(Exception):
@@ -78,7 +84,9 @@ def _duplicate_hint(submission: Submission) -> None:
     if not earlier:
         return
     references = {row.id: row.reference for row in earlier}
-    index = DuplicateIndex((row.id, row.body) for row in reversed(earlier))
+    index = _window(submission.consultation_id).index(
+        [(row.id, row.body) for row in reversed(earlier)]
+    )
     matches = index.similar(
         submission.body,
         limit=DUPLICATE_CANDIDATES,
@@ -96,6 +104,21 @@ _HINT_COLUMNS = (
     Submission.moderation_reason,
     Submission.duplicate_of_id,
 )
+
+
+def _window(consultation_id: int) -> DuplicateWindow:
+    """This process's analysed window of the consultation (the most recently used are kept).
+
+    A window recognises its texts by id and content, so one kept from another database or
+    from before a moderator's edit gives the same hint, only more slowly.
+    """
+    kept = int(current_app.config["DUPLICATE_HINT_WINDOWS_KEPT"])
+    with _lock:
+        window = _windows.pop(consultation_id, None) or DuplicateWindow(analyzer=_analyzer)
+        _windows[consultation_id] = window
+        while len(_windows) > kept:
+            _windows.popitem(last=False)
+    return window
 
 
 def _known_duplicates(rows: Sequence[Any]) -> dict[int, int]:

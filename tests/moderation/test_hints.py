@@ -70,6 +70,26 @@ def test_only_earlier_comments_of_the_same_consultation_count(cast: Cast) -> Non
     assert duplicate.duplicate_candidates == []
 
 
+def test_each_process_keeps_the_windows_of_the_last_consultations_only(
+    app: Flask, cast: Cast
+) -> None:
+    app.config["DUPLICATE_HINT_WINDOWS_KEPT"] = 1
+    original_text, duplicate_text = duplicate_petition_pairs()[1]
+    other = make_consultation(cast.ministry, moderation_mode=ModerationMode.PRE)
+    send(cast, original_text[:5000])
+    intake.receive_feedback(
+        actor=cast.citizen, consultation=other, body=polis_comments()[0], stance=Stance.SUPPORT
+    )
+    intake.receive_feedback(
+        actor=cast.citizen, consultation=other, body=polis_comments()[1], stance=Stance.SUPPORT
+    )
+    assert list(moderation_hints._windows) == [other.id]
+    # The consultation's window was dropped: the next comment analyses it again, same hint.
+    duplicate = send(cast, duplicate_text[:5000])
+    assert duplicate.duplicate_of_id is not None
+    assert list(moderation_hints._windows) == [cast.consultation.id]
+
+
 def test_without_a_risk_model_the_comment_is_stored_without_a_risk_hint(cast: Cast) -> None:
     submission = send(cast, POLIS_SPAM)
     assert submission.risk_score is None
@@ -82,7 +102,7 @@ def test_a_failing_hint_loses_nothing(
     def broken(*args: object, **kwargs: object) -> None:
         raise MemoryError("simulated")
 
-    monkeypatch.setattr(moderation_hints, "DuplicateIndex", broken)
+    monkeypatch.setattr(moderation_hints, "_window", broken)
     send(cast, polis_comments()[0])
     with caplog.at_level(logging.ERROR):
         submission = send(cast, polis_comments()[1])
