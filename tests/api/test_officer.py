@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from flask.testing import FlaskClient
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 from sqlalchemy import select
@@ -144,13 +145,13 @@ def test_an_officer_forwards_to_the_competent_ministry(
     assert [s["reference"] for s in theirs.json["items"]] == [submission.reference]
 
 
+@pytest.mark.parametrize("action", ["answer", "forward"])
 def test_the_author_is_refused_before_the_answer_is_read(
-    client: FlaskClient, api_doc: OpenApiSchema, people: People
+    client: FlaskClient, api_doc: OpenApiSchema, people: People, action: str
 ) -> None:
     submission = make_routed_submission(people.consultation, people.ministry, author=people.citizen)
-    for path in ("answer", "forward"):
-        response = client.post(
-            f"/api/v1/inbox/{submission.reference}/{path}", json={}, headers=people.citizen_auth
-        )
-        conforms(api_doc, response)
-        assert response.status_code == 403
+    response = client.post(
+        f"/api/v1/inbox/{submission.reference}/{action}", json={}, headers=people.citizen_auth
+    )
+    conforms(api_doc, response)
+    assert response.status_code == 403

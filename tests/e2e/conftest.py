@@ -25,7 +25,7 @@ from werkzeug.serving import make_server
 from listening_state.demo.drafts import DEMO_DRAFTS
 from listening_state.extensions import db
 from tests.conftest import make_app
-from tests.factories import make_consultation, make_council, make_ministry
+from tests.factories import PASSWORD, make_consultation, make_council, make_ministry
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -174,6 +174,16 @@ def open_page(
     finally:
         # Closed before the server stops, so no keep-alive connection holds a server thread.
         context.close()
+
+
+def sign_in(page: Page, email: str) -> None:
+    """Sign in through the login form with the factories' password; returns once the header
+    offers "Sign out", so a failed sign-in fails here rather than at the next step."""
+    page.goto("/login")
+    page.locator("#email").fill(email)
+    page.locator("#password").fill(PASSWORD)
+    page.locator("main").get_by_role("button", name="Sign in").click()
+    page.locator("header.site-header").get_by_role("button", name="Sign out").wait_for()
 
 
 @pytest.fixture

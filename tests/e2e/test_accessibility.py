@@ -18,9 +18,9 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.conftest import _reset, make_app
-from tests.e2e.conftest import PROJECT_ROOT, open_page, save_artifacts, serve
+from tests.e2e.conftest import PROJECT_ROOT, open_page, save_artifacts, serve, sign_in
 from tests.e2e.site import ROLES, Site, seed_site
-from tests.factories import PASSWORD, restart_real_comments
+from tests.factories import restart_real_comments
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -57,14 +57,6 @@ def a11y_site(_schema: str, tmp_path_factory: pytest.TempPathFactory) -> Iterato
 @cache
 def axe_source() -> str:
     return AXE.read_text(encoding="utf-8")
-
-
-def sign_in(page: Page, email: str) -> None:
-    page.goto("/login")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(PASSWORD)
-    page.locator("main").get_by_role("button", name="Sign in").click()
-    page.locator("header.site-header").get_by_role("button", name="Sign out").wait_for()
 
 
 def audit(page: Page, path: str) -> list[dict[str, Any]]:

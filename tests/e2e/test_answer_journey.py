@@ -12,8 +12,8 @@ from flask import Flask
 
 from listening_state.extensions import db
 from listening_state.models import Role
+from tests.e2e.conftest import sign_in
 from tests.factories import (
-    PASSWORD,
     make_consultation,
     make_council,
     make_ministry,
@@ -52,13 +52,6 @@ def routed_comment(app: Flask) -> Case:
     )
     db.session.close()  # hand the connection back before the server starts using the database
     return case
-
-
-def sign_in(page: Page, email: str) -> None:
-    page.goto("/login")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(PASSWORD)
-    page.locator("main").get_by_role("button", name="Sign in").click()
 
 
 @pytest.mark.e2e
