@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hmac
+
 from flask import Flask, Response, abort, request
 from flask_babel import lazy_gettext as _l
 
@@ -20,11 +22,14 @@ def init_app(app: Flask) -> None:
     def load_user(user_id: str) -> User | None:
         from listening_state.services.accounts import get_user
 
-        user = get_user(int(user_id)) if user_id.isdigit() else None
+        number, _, fingerprint = user_id.partition(":")
+        user = get_user(int(number)) if number.isdigit() else None
+        if user is None or not hmac.compare_digest(fingerprint, user.get_id().partition(":")[2]):
+            return None  # no such account, or the password changed since this session began
         # A session (or remember-me cookie) opened before the account was deleted loads as
         # nobody: is_authenticated alone would be False, but services handed current_user
         # would still see a User actor.
-        return user if user is not None and user.is_active else None
+        return user if user.is_active else None
 
     @app.before_request
     def refuse_nul_bytes() -> None:

@@ -128,6 +128,40 @@ def test_change_password_needs_the_current_one_and_a_good_new_one(client: FlaskC
     assert actions == ["account.password_change"]
 
 
+def test_a_new_password_signs_the_account_out_everywhere_else(app: Flask) -> None:
+    user = make_user()
+    here, laptop, phone = app.test_client(), app.test_client(), app.test_client()
+    for client in (here, laptop):
+        login(client, user)
+    phone.post("/login", data={"email": user.email, "password": PASSWORD, "remember": "y"})
+    phone.delete_cookie("session")  # the browser was closed: only remember-me is left
+    assert all(signed_in(client) for client in (here, laptop, phone))
+    changed = here.post(
+        "/account/password",
+        data={
+            "current_password": PASSWORD,
+            "new_password": "copper lantern 2026",
+            "confirm": "copper lantern 2026",
+        },
+    )
+    assert changed.status_code == 302
+    assert signed_in(here)  # the one who changed it stays signed in
+    assert not signed_in(laptop)
+    phone.delete_cookie("session")
+    assert not signed_in(phone)  # the old remember-me cookie no longer signs anybody in
+
+
+def test_a_session_naming_only_the_account_id_signs_nobody_in(app: Flask) -> None:
+    user = make_user()
+    client = app.test_client()
+    login(client, user)
+    assert signed_in(client)
+    with client.session_transaction() as session:
+        assert session["_user_id"] == user.get_id()
+        session["_user_id"] = str(user.id)  # as sessions were before fingerprints
+    assert not signed_in(client)
+
+
 def test_only_the_holder_changes_a_password(app: Flask) -> None:
     user, other = make_user(), make_user()
     with pytest.raises(PermissionDenied):

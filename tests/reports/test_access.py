@@ -139,7 +139,7 @@ def test_report_forms_need_a_csrf_token(app_with: Callable[..., Flask], cast: Ca
     reports.publish_report(actor=cast.officer, report=report)
     client = app_with(WTF_CSRF_ENABLED=True).test_client()
     with client.session_transaction() as session:
-        session["_user_id"] = str(cast.officer.id)
+        session["_user_id"] = cast.officer.get_id()
         session["_fresh"] = True
     base = f"/consultations/{cast.consultation.id}/report"
     edited = form_data(report, summary=government_answers()[1], outcome="changed")

@@ -261,6 +261,6 @@ def test_activation_needs_a_csrf_token(app_with: object, active_router: RouterVe
     client = app.test_client()
     admin = make_user(Role.ADMIN)
     with client.session_transaction() as session:
-        session["_user_id"] = str(admin.id)
+        session["_user_id"] = admin.get_id()
         session["_fresh"] = True
     assert client.post(f"/admin/router/{active_router.version}/activate").status_code == 400

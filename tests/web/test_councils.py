@@ -393,7 +393,7 @@ def test_member_forms_need_a_csrf_token(app_with: Callable[..., Flask]) -> None:
     client = app_with(WTF_CSRF_ENABLED=True).test_client()
     admin = make_user(Role.ADMIN)
     with client.session_transaction() as session:
-        session["_user_id"] = str(admin.id)
+        session["_user_id"] = admin.get_id()
         session["_fresh"] = True
     for url in (
         f"/manage/councils/{council.id}/members",

@@ -15,7 +15,8 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_user
+from flask_login.config import COOKIE_NAME
 from werkzeug.wrappers import Response
 
 from listening_state.extensions import limiter
@@ -82,7 +83,11 @@ def change_password() -> Response | tuple[str, int]:
             show_service_errors(form, error)
         else:
             session.pop(MUST_CHANGE_PASSWORD, None)
-            flash(_("Your password is changed."), "success")
+            # The session carries the old password's fingerprint: renew it here, and every
+            # other session and remember-me cookie of the account stops working.
+            cookie = current_app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME)
+            login_user(_me(), remember=cookie in request.cookies)
+            flash(_("Your password is changed; you are signed out on other devices."), "success")
             return redirect(url_for("main.home"))
     status = 400 if form.errors else 200
     return render_template(
