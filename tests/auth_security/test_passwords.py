@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
+from werkzeug.test import TestResponse
 
 from listening_state.authz import SYSTEM
 from listening_state.demo.loader import DEMO_PASSWORD
@@ -90,36 +91,22 @@ def test_demo_and_test_passwords_meet_the_staff_rule(app: Flask) -> None:
             assert password_problems(password, email=email, display_name=name, staff=True) == []
 
 
+def change_password(client: FlaskClient, current: str, new: str) -> TestResponse:
+    return client.post(
+        "/account/password",
+        data={"current_password": current, "new_password": new, "confirm": new},
+    )
+
+
 def test_change_password_needs_the_current_one_and_a_good_new_one(client: FlaskClient) -> None:
     user = make_user()
     login(client, user)
-    wrong = client.post(
-        "/account/password",
-        data={
-            "current_password": "not my password",
-            "new_password": "copper lantern 2026",
-            "confirm": "copper lantern 2026",
-        },
-    )
+    wrong = change_password(client, "not my password", "copper lantern 2026")
     assert wrong.status_code == 400
     assert "current password is not correct" in wrong.get_data(as_text=True)
-    common = client.post(
-        "/account/password",
-        data={
-            "current_password": PASSWORD,
-            "new_password": "qwerty123456",
-            "confirm": "qwerty123456",
-        },
-    )
+    common = change_password(client, PASSWORD, "qwerty123456")
     assert common.status_code == 400
-    changed = client.post(
-        "/account/password",
-        data={
-            "current_password": PASSWORD,
-            "new_password": "copper lantern 2026",
-            "confirm": "copper lantern 2026",
-        },
-    )
+    changed = change_password(client, PASSWORD, "copper lantern 2026")
     assert changed.status_code == 302
     client.post("/logout")
     assert post_password(client, user).status_code == 200  # the old password no longer works
@@ -136,14 +123,7 @@ def test_a_new_password_signs_the_account_out_everywhere_else(app: Flask) -> Non
     phone.post("/login", data={"email": user.email, "password": PASSWORD, "remember": "y"})
     phone.delete_cookie("session")  # the browser was closed: only remember-me is left
     assert all(signed_in(client) for client in (here, laptop, phone))
-    changed = here.post(
-        "/account/password",
-        data={
-            "current_password": PASSWORD,
-            "new_password": "copper lantern 2026",
-            "confirm": "copper lantern 2026",
-        },
-    )
+    changed = change_password(here, PASSWORD, "copper lantern 2026")
     assert changed.status_code == 302
     assert signed_in(here)  # the one who changed it stays signed in
     assert not signed_in(laptop)
