@@ -2,7 +2,7 @@
 
 Callers authenticate with a personal access token (`Authorization: Bearer ls_...`), never the
 session cookie; reads and writes have their own rate limits (API_READ_RATE_LIMIT and the
-stricter API_WRITE_RATE_LIMIT, per client address).
+stricter API_WRITE_RATE_LIMIT), per account for token callers and per client address otherwise.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify
+from flask_limiter.util import get_remote_address
 
 from listening_state.api import auth, citizen, errors, officer, openapi, public
 from listening_state.extensions import limiter
@@ -38,9 +39,22 @@ ROUTES: tuple[tuple[str, str, Callable[..., Any]], ...] = (
 )
 
 
+def _caller() -> str:
+    """Whose allowance a request spends: the token's account, else the client address.
+
+    Per account, not per address: many citizens share one mobile carrier's address, and one
+    account's several tokens share one allowance. The limit is checked when the view is
+    called, after the blueprint's authentication has found the token's user.
+    """
+    user = auth.actor()
+    return f"account:{user.id}" if user is not None else get_remote_address()
+
+
 def _limited(view: Callable[..., Any], method: str) -> Callable[..., Any]:
     setting = "API_WRITE_RATE_LIMIT" if method == "POST" else "API_READ_RATE_LIMIT"
-    limit: Callable[..., Any] = limiter.limit(lambda: current_app.config[setting])(view)
+    limit: Callable[..., Any] = limiter.limit(
+        lambda: current_app.config[setting], key_func=_caller
+    )(view)
     return limit
 
 

@@ -12,7 +12,7 @@ from schemathesis.specs.openapi.schemas import OpenApiSchema
 from listening_state.extensions import db
 from listening_state.models.base import utcnow
 from listening_state.services import api_tokens
-from tests.api.conftest import People, conforms
+from tests.api.conftest import People, bearer, conforms
 from tests.factories import make_user
 from tests.real_text import polis_comments
 
@@ -99,6 +99,14 @@ def test_writes_hit_their_stricter_limit_with_a_json_429(
     refused = client.post(url, json={"body": polis_comments()[3]}, headers=people.citizen_auth)
     assert refused.json["error"]["code"] == 429
     assert int(refused.headers["Retry-After"]) > 0
+    # A second token of the same account shares its allowance...
+    again = client.post(url, json={"body": polis_comments()[4]}, headers=bearer(people.citizen))
+    assert again.status_code == 429
+    # ...while another citizen behind the same address (one mobile carrier) has their own.
+    neighbour = bearer(make_user())
+    assert (
+        client.post(url, json={"body": polis_comments()[5]}, headers=neighbour).status_code == 201
+    )
     # Reads have their own, larger allowance.
     assert client.get("/api/v1/consultations").status_code == 200
 
