@@ -15,6 +15,7 @@ from flask_limiter.util import get_remote_address
 
 from listening_state.api import auth, citizen, errors, officer, openapi, public
 from listening_state.extensions import limiter
+from listening_state.models import User
 
 
 def _openapi() -> Response:
@@ -47,7 +48,7 @@ def _caller() -> str:
     called, after the blueprint's authentication has found the token's user.
     """
     user = auth.actor()
-    return f"account:{user.id}" if user is not None else get_remote_address()
+    return f"account:{user.id}" if isinstance(user, User) else get_remote_address()
 
 
 def _limited(view: Callable[..., Any], method: str) -> Callable[..., Any]:
