@@ -11,9 +11,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from listening_state.extensions import db
+from listening_state.services.job_queue import redis_client
 from listening_state.services.router_registry import RouterUnavailable, active_router
-
-REDIS_TIMEOUT_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -52,15 +51,13 @@ def _database() -> Check:
 
 
 def _redis() -> Check:
-    url = current_app.config.get("REDIS_URL") or ""
-    if not url:
+    if not current_app.config.get("REDIS_URL"):
         return Check(ok=True, detail="not configured", required=False)
     try:
-        client = redis.Redis.from_url(
-            url, socket_timeout=REDIS_TIMEOUT_SECONDS, socket_connect_timeout=REDIS_TIMEOUT_SECONDS
-        )
-        client.ping()
-        client.close()
+        # The app's one client, the one requests push jobs with: no connection pool built per
+        # probe, and an unreachable Redis holds a probe up no longer than it holds up a push
+        # (job_queue.PUSH_TIMEOUT_SECONDS to connect, the same to answer; no retries).
+        redis_client().ping()
     except (redis.RedisError, OSError) as error:
         return Check(ok=False, detail=type(error).__name__, required=False)
     return Check(ok=True, detail="reachable", required=False)
