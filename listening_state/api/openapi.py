@@ -98,6 +98,28 @@ def _operation(
     return operation
 
 
+def _list_operation(
+    operation_id: str,
+    summary: str,
+    page_of: str,
+    page_schema: str,
+    errors: tuple[str, ...],
+    *,
+    params: list[Schema] | None = None,
+    security: list[Schema] | None = None,
+) -> Schema:
+    """A paginated GET: `params` (path and filters) then page and per_page; a 200 answers
+    "A page of `page_of`" with the `page_schema` component."""
+    return _operation(
+        operation_id,
+        summary,
+        _json(f"A page of {page_of}", ref(page_schema)),
+        errors,
+        params=[*(params or []), *PAGE_PARAMS],
+        security=security,
+    )
+
+
 PUBLIC = ("400", "401", "404", "429")
 PATHS: dict[str, Schema] = {
     "/ministries": {
@@ -112,17 +134,17 @@ PATHS: dict[str, Schema] = {
         )
     },
     "/consultations": {
-        "get": _operation(
+        "get": _list_operation(
             "listConsultations",
             "Published consultations, filtered and paginated.",
-            _json("A page of consultations", ref("ConsultationSummaryPage")),
+            "consultations",
+            "ConsultationSummaryPage",
             ("400", "401", "429"),
             params=[
                 _param("status", "query", values(ConsultationStatus, PUBLIC_STATUSES)),
                 _param("ministry", "query", {"type": "string", "maxLength": 16}, "A code."),
                 _param("q", "query", {"type": "string", "maxLength": 200}, "Words to find."),
                 _param("sort", "query", _choice(SORTS)),
-                *PAGE_PARAMS,
             ],
         )
     },
@@ -136,12 +158,13 @@ PATHS: dict[str, Schema] = {
         )
     },
     "/consultations/{consultation_id}/submissions": {
-        "get": _operation(
+        "get": _list_operation(
             "listPublishedSubmissions",
             "Published comments, newest first, personal data masked.",
-            _json("A page of comments", ref("PublicSubmissionPage")),
+            "comments",
+            "PublicSubmissionPage",
             PUBLIC,
-            params=[CONSULTATION_ID, _param("section_id", "query", ID), *PAGE_PARAMS],
+            params=[CONSULTATION_ID, _param("section_id", "query", ID)],
         ),
         "post": _operation(
             "createSubmission",
@@ -175,12 +198,12 @@ PATHS: dict[str, Schema] = {
         )
     },
     "/me/submissions": {
-        "get": _operation(
+        "get": _list_operation(
             "listMySubmissions",
             "The caller's own submissions, newest first.",
-            _json("A page of submissions", ref("SubmissionPage")),
+            "submissions",
+            "SubmissionPage",
             ("400", "401", "429"),
-            params=PAGE_PARAMS,
             security=TOKEN,
         )
     },
@@ -195,10 +218,11 @@ PATHS: dict[str, Schema] = {
         )
     },
     "/inbox": {
-        "get": _operation(
+        "get": _list_operation(
             "listInbox",
             "A ministry's inbox (its officers and administrators).",
-            _json("A page of the inbox", ref("InboxPage")),
+            "the inbox",
+            "InboxPage",
             ("400", "401", "403", "404", "429"),
             params=[
                 _param("ministry", "query", {"type": "string", "maxLength": 16}, "A code."),
@@ -211,7 +235,6 @@ PATHS: dict[str, Schema] = {
                 _param("due_soon", "query", {"type": "boolean"}),
                 _param("q", "query", {"type": "string", "maxLength": 200}),
                 _param("sort", "query", _choice(Sort.CHOICES)),
-                *PAGE_PARAMS,
             ],
             security=TOKEN,
         )
