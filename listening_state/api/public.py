@@ -11,10 +11,10 @@ from listening_state.api.auth import actor
 from listening_state.api.params import page_args, path_id, query_choice, query_int, query_text
 from listening_state.i18n import current_language
 from listening_state.models import ConsultationStatus
+from listening_state.personal_data_markers import personal_data_markers
 from listening_state.services import consultations, ministries, submissions, theme_publication
 from listening_state.services.consultations import SORTS
 from listening_state.services.errors import NotFound, ValidationFailed
-from listening_state.web.labels import personal_data_markers
 
 PUBLIC_STATUSES = tuple(s.value for s in ConsultationStatus if s is not ConsultationStatus.DRAFT)
 

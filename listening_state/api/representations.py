@@ -9,10 +9,10 @@ from flask import url_for
 from flask_sqlalchemy.pagination import Pagination
 
 from listening_state.models import Consultation, Ministry, Submission
+from listening_state.personal_data_markers import personal_data_markers
 from listening_state.services import deadlines
 from listening_state.services.moderation import public_text
 from listening_state.services.theme_publication import PublicThemes
-from listening_state.web.labels import personal_data_markers
 
 Json = dict[str, Any]
 

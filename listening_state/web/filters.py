@@ -13,8 +13,9 @@ from markupsafe import Markup
 from listening_state import sanitize
 from listening_state.i18n import current_language
 from listening_state.models import Submission
+from listening_state.personal_data_markers import personal_data_markers
 from listening_state.services.moderation import can_resubmit, text_for
-from listening_state.web.labels import PERSONAL_DATA_KINDS, label, personal_data_markers
+from listening_state.web.labels import PERSONAL_DATA_KINDS, label
 
 
 def localized_name(obj: Any) -> str:

@@ -109,15 +109,6 @@ RULES: dict[ModerationReason, LazyString] = {
     ),
 }
 
-# What the public reads in place of personal data, in the reader's language.
-PERSONAL_DATA_MARKERS: dict[str, LazyString] = {
-    personal_data.IIN: _l("[IIN removed]"),
-    personal_data.BIN: _l("[BIN removed]"),
-    personal_data.PHONE: _l("[phone removed]"),
-    personal_data.EMAIL: _l("[e-mail removed]"),
-    personal_data.CARD: _l("[card number removed]"),
-}
-
 PERSONAL_DATA_KINDS: dict[str, LazyString] = {
     personal_data.IIN: _l("IIN"),
     personal_data.BIN: _l("BIN"),
@@ -125,10 +116,6 @@ PERSONAL_DATA_KINDS: dict[str, LazyString] = {
     personal_data.EMAIL: _l("e-mail address"),
     personal_data.CARD: _l("bank card number"),
 }
-
-
-def personal_data_markers() -> dict[str, str]:
-    return {kind: str(marker) for kind, marker in PERSONAL_DATA_MARKERS.items()}
 
 
 def answer_choices() -> list[SelectChoice]:

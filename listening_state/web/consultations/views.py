@@ -10,6 +10,7 @@ from listening_state import authz
 from listening_state.extensions import limiter
 from listening_state.i18n import current_language
 from listening_state.models import Consultation, ConsultationSection, ConsultationStatus, Stance
+from listening_state.personal_data_markers import personal_data_markers
 from listening_state.services import (
     consultations,
     intake,
@@ -23,7 +24,7 @@ from listening_state.services.errors import ValidationFailed
 from listening_state.web.access import login_required
 from listening_state.web.consultations.forms import CommentForm, ConsultationFilterForm
 from listening_state.web.forms_util import show_service_errors
-from listening_state.web.labels import as_choices, personal_data_markers
+from listening_state.web.labels import as_choices
 from listening_state.web.moderation.forms import FlagForm
 
 bp = Blueprint("consultations", __name__, url_prefix="/consultations")

@@ -12,12 +12,12 @@ from flask_login import current_user
 from listening_state.authz import Actor
 from listening_state.extensions import limiter
 from listening_state.models import Consultation, ConsultationReport, ReportOutcome
+from listening_state.personal_data_markers import personal_data_markers
 from listening_state.services import consultations, reports, theme_publication
 from listening_state.services.errors import ValidationFailed
 from listening_state.services.reports import ReportInput, SectionInput
 from listening_state.web.access import login_required
 from listening_state.web.forms_util import saved, show_service_errors
-from listening_state.web.labels import personal_data_markers
 from listening_state.web.reports.forms import ReportForm, WithdrawForm
 
 bp = Blueprint("reports", __name__, url_prefix="/consultations")

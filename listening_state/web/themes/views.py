@@ -30,6 +30,7 @@ from listening_state import authz
 from listening_state.extensions import limiter
 from listening_state.models import JobStatus, Stance, Theme
 from listening_state.models.base import utcnow
+from listening_state.personal_data_markers import personal_data_markers
 from listening_state.services import (
     theme_builds,
     theme_dashboard,
@@ -42,7 +43,7 @@ from listening_state.services.theme_views import ThemeFilter, ThemeScope
 from listening_state.web import charts
 from listening_state.web.access import login_required
 from listening_state.web.forms_util import ActionForm
-from listening_state.web.labels import as_choices, personal_data_markers
+from listening_state.web.labels import as_choices
 from listening_state.web.themes.forms import PublishForm, ThemeFilterForm
 
 bp = Blueprint("themes", __name__)
