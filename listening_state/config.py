@@ -136,6 +136,9 @@ class DefaultConfig:
     OUTBOX_SEND_SECONDS = 60  # due e-mail is sent by a job queued this often
     DIGEST_LOCAL_HOUR = 7  # the daily digest is queued from this hour (BABEL_DEFAULT_TIMEZONE)
     JOB_POLL_SECONDS = 2.0  # an idle worker looks for new jobs this often
+    # A comment stored but still unrouted this long after (its process or the database died in
+    # between) is routed by the job sweep.
+    INTAKE_RECOVERY_SECONDS = 60
     JOB_PROGRESS_SECONDS = 1.0  # progress is written at most this often
     JOB_HEARTBEAT_SECONDS = 15.0  # a running job's heartbeat is refreshed this often
     JOB_STALE_SECONDS = 600  # a RUNNING job without a heartbeat this long lost its worker

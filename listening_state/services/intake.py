@@ -2,9 +2,28 @@
 
 from __future__ import annotations
 
+import logging
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import Select, exists, select
+
 from listening_state.authz import Actor
-from listening_state.models import Consultation, ConsultationSection, Stance, Submission
+from listening_state.extensions import db
+from listening_state.models import (
+    Consultation,
+    ConsultationSection,
+    RoutingDecision,
+    Stance,
+    Submission,
+    SubmissionStatus,
+)
+from listening_state.models.base import utcnow
 from listening_state.services import moderation_hints, routing, submissions, theme_assignment
+
+log = logging.getLogger(__name__)
+
+STRANDED_LIMIT = 100  # submissions finished per sweep; the next sweep takes the rest
 
 
 def receive_feedback(
@@ -24,7 +43,53 @@ def receive_feedback(
     submission = submissions.submit_feedback(
         actor=actor, consultation=consultation, body=body, stance=stance, section=section
     )
+    _after_storing(submission)
+    return submission
+
+
+def _after_storing(submission: Submission) -> None:
     routing.route_new_submission(submission)
     moderation_hints.compute_hints(submission)
     theme_assignment.assign_new_submission(submission)  # after routing: its ministry is known
-    return submission
+
+
+def _stranded(cutoff: datetime) -> Select[int]:
+    """Comments stored but never routed: the process or the database died between the commit
+    that stored them and the one that routed them. Imported comments (with a source key) are
+    left unrouted on purpose, and a comment younger than the cutoff may still be in its
+    request."""
+    return select(Submission.id).where(
+        Submission.status == SubmissionStatus.RECEIVED,
+        Submission.ministry_id.is_(None),
+        Submission.source_key.is_(None),
+        Submission.created_at < cutoff,
+        ~exists().where(RoutingDecision.submission_id == Submission.id),
+    )
+
+
+def finish_stranded(*, now: datetime | None = None) -> int:
+    """Route (and hint, and theme) the stranded comments; returns how many were finished.
+
+    Called by the job sweep. Each comment is taken under a row lock that other sweepers skip
+    (PostgreSQL), and looked at again once locked, so two workers never route one twice.
+    """
+    age = timedelta(seconds=float(current_app.config["INTAKE_RECOVERY_SECONDS"]))
+    cutoff = (now or utcnow()) - age
+    ids = list(db.session.scalars(_stranded(cutoff).order_by(Submission.id).limit(STRANDED_LIMIT)))
+    db.session.rollback()
+    finished = 0
+    for submission_id in ids:
+        submission = db.session.scalar(
+            select(Submission)
+            .where(Submission.id.in_(_stranded(cutoff).where(Submission.id == submission_id)))
+            .with_for_update(skip_locked=True)
+        )
+        if submission is None:  # another worker has it, or finished it meanwhile
+            db.session.rollback()
+            continue
+        log.warning(
+            "submission %s was stored but never routed: routing it now", submission.reference
+        )
+        _after_storing(submission)  # its first commit releases the lock
+        finished += 1
+    return finished

@@ -45,6 +45,7 @@ class SweepReport:
     pushed: int = 0
     queued: tuple[str, ...] = ()
     pruned: int = 0
+    stranded: int = 0  # comments stored but never routed, finished by this sweep
 
 
 # -- the jobs ----------------------------------------------------------------------------------
@@ -168,7 +169,10 @@ def prune_periodic(*, now: datetime) -> int:
 
 def sweep(*, now: datetime | None = None) -> SweepReport:
     """Requeue or fail jobs whose worker died, push again what Redis lost (RQ backend),
-    queue the periodic jobs that are due (pruning old ones with each day's digest)."""
+    queue the periodic jobs that are due (pruning old ones with each day's digest), and route
+    the comments that were stored but never routed."""
+    from listening_state.services import intake
+
     now = now or utcnow()
     recovery = recover_stale(now=now)
     pushed = repush_lost(now=now) if current_app.config["JOB_BACKEND"] == "rq" else 0
@@ -180,4 +184,5 @@ def sweep(*, now: datetime | None = None) -> SweepReport:
         pushed=pushed,
         queued=tuple(f"{job.kind} {job.subject_key}" for job in queued),
         pruned=prune_periodic(now=now) if new_day else 0,
+        stranded=intake.finish_stranded(now=now),
     )

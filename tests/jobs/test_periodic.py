@@ -3,7 +3,6 @@ slot however many workers sweep at the same moment."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -16,6 +15,7 @@ from listening_state.extensions import db
 from listening_state.models import BackgroundJob, JobStatus, OutboxStatus
 from listening_state.services import job_worker, jobs, outbox, periodic_jobs
 from listening_state.services.periodic_jobs import DIGEST_KIND, OUTBOX_SEND_KIND
+from tests.concurrently import at_once
 from tests.factories import KAZAKH_SENTENCE, make_user
 from tests.jobs.conftest import SMTPSink
 from tests.notifications.conftest import messages
@@ -123,23 +123,6 @@ def test_finished_periodic_rows_are_pruned_with_the_next_days_digest(app: Flask)
 
 @pytest.mark.postgres
 def test_workers_sweeping_at_once_queue_one_digest(app_with: Callable[..., Flask]) -> None:
-    other = app_with()
-    start = threading.Barrier(4)
-    errors: list[BaseException] = []
-
-    def sweep_once() -> None:
-        try:
-            with other.app_context():
-                start.wait()
-                periodic_jobs.enqueue_due(now=_at(2, 8))
-        except BaseException as error:  # reported by the test's own thread
-            errors.append(error)
-
-    threads = [threading.Thread(target=sweep_once) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert errors == []
+    at_once(app_with(), 4, lambda: periodic_jobs.enqueue_due(now=_at(2, 8)))
     db.session.rollback()
     assert db.session.scalar(select(func.count(BackgroundJob.id))) == 1
