@@ -10,10 +10,12 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from listening_state.authz import Actor, is_admin
 from listening_state.extensions import db
 from listening_state.models import Ministry, PublicCouncil, Role, RoleGrant, User
+from listening_state.models.base import utcnow
 from listening_state.sanitize import clean_line
-from listening_state.services import audit
+from listening_state.services import audit, security_notices
 from listening_state.services.errors import PermissionDenied, ValidationFailed
 from listening_state.services.passwords import password_problems
+from listening_state.services.security_notices import Event
 
 LANGUAGES = ("kk", "ru", "en")
 # Checked when no account matches, so a failed login takes as long whether or not it exists.
@@ -241,6 +243,7 @@ def change_password(*, actor: Actor, user: User, current_password: str, new_pass
     audit.record(
         actor=actor, action="account.password_change", target=user, target_label=user.email
     )
+    security_notices.notify(user, Event.PASSWORD_CHANGED, at=utcnow())
     db.session.commit()
 
 

@@ -21,7 +21,7 @@ from listening_state.authz import Actor, is_admin
 from listening_state.extensions import db
 from listening_state.models import User
 from listening_state.models.base import utcnow
-from listening_state.services import audit, two_factor
+from listening_state.services import audit, security_notices, two_factor
 from listening_state.services.accounts import (
     dummy_password_check,
     find_user_by_email,
@@ -30,6 +30,7 @@ from listening_state.services.accounts import (
 )
 from listening_state.services.errors import NotFound, PermissionDenied
 from listening_state.services.passwords import password_problems
+from listening_state.services.security_notices import Event
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,7 @@ def _record_failure(user: User, now: datetime) -> None:
             target_label=user.email,
             after={"locked_until": user.locked_until, "failures": failures},
         )
+        security_notices.notify(user, Event.LOCKED, at=now, until=user.locked_until)
     db.session.commit()
 
 

@@ -20,9 +20,10 @@ from listening_state.authz import Actor, is_admin
 from listening_state.extensions import db
 from listening_state.models import User
 from listening_state.models.base import utcnow
-from listening_state.services import audit
+from listening_state.services import audit, security_notices
 from listening_state.services.accounts import password_matches
 from listening_state.services.errors import InvalidTransition, PermissionDenied, ValidationFailed
+from listening_state.services.security_notices import Event
 
 VALID_WINDOW = 1  # steps either side of now
 CODE_DIGITS = 6
@@ -116,6 +117,7 @@ def enable(
     audit.record(
         actor=actor, action="account.two_factor_enable", target=user, target_label=user.email
     )
+    security_notices.notify(user, Event.TWO_FACTOR_ENABLED, at=user.totp_enabled_at)
     db.session.commit()
 
 
@@ -143,6 +145,7 @@ def disable(
     audit.record(
         actor=actor, action="account.two_factor_disable", target=user, target_label=user.email
     )
+    security_notices.notify(user, Event.TWO_FACTOR_DISABLED, at=now or utcnow())
     db.session.commit()
 
 
@@ -161,5 +164,6 @@ def reset(*, actor: Actor, user: User, reason: str = "") -> bool:
         target_label=user.email,
         reason=reason,
     )
+    security_notices.notify(user, Event.TWO_FACTOR_RESET, at=utcnow())
     db.session.commit()
     return True
