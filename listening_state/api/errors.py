@@ -13,6 +13,7 @@ from flask import Blueprint, Response, jsonify
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from listening_state.database_outage import visitor_if_database_fails
 from listening_state.services.errors import (
     InvalidTransition,
     NotFound,
@@ -52,6 +53,7 @@ def error_response(
 
 def register(bp: Blueprint) -> None:
     @bp.errorhandler(HTTPException)
+    @visitor_if_database_fails
     def http_error(error: HTTPException) -> tuple[Response, int, dict[str, str]]:
         code = error.code or 500
         if code not in MESSAGES:
@@ -61,21 +63,26 @@ def register(bp: Blueprint) -> None:
         return error_response(code, headers=kept)
 
     @bp.errorhandler(InternalServerError)
+    @visitor_if_database_fails
     def server_error(error: InternalServerError) -> tuple[Response, int, dict[str, str]]:
         return error_response(500)
 
     @bp.errorhandler(ValidationFailed)
+    @visitor_if_database_fails
     def validation_failed(error: ValidationFailed) -> tuple[Response, int, dict[str, str]]:
         return error_response(400, fields=error.errors)
 
     @bp.errorhandler(PermissionDenied)
+    @visitor_if_database_fails
     def permission_denied(error: PermissionDenied) -> tuple[Response, int, dict[str, str]]:
         return error_response(403)
 
     @bp.errorhandler(NotFound)
+    @visitor_if_database_fails
     def not_found(error: NotFound) -> tuple[Response, int, dict[str, str]]:
         return error_response(404)
 
     @bp.errorhandler(InvalidTransition)
+    @visitor_if_database_fails
     def invalid_transition(error: InvalidTransition) -> tuple[Response, int, dict[str, str]]:
         return error_response(409)

@@ -2,6 +2,10 @@
 
 Under /api/ (and for any client that prefers JSON to HTML) every error has one shape,
 `{"error": {"code": <status>, "message": <text>}}`, so API clients need a single parser.
+
+An error is answered even while the database cannot be reached: the page's menu and the
+choice of language ask about the signed-in user, and when loading them fails the same error is
+answered again as to a visitor (database_outage.py), keeping its own status.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from werkzeug.exceptions import HTTPException
 
+from listening_state.database_outage import visitor_if_database_fails
 from listening_state.extensions import limiter
 from listening_state.services.errors import InvalidTransition, NotFound, PermissionDenied
 
@@ -118,6 +123,7 @@ def _custom_description(error: HTTPException) -> str | None:
 
 def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
+    @visitor_if_database_fails
     def http_error(error: HTTPException) -> ResponseReturnValue:
         code = error.code or 500
         # Keep headers such as Allow (405) and Retry-After (429) that the exception carries.
@@ -131,17 +137,21 @@ def register(app: Flask) -> None:
         return error_response(code, message=message, headers=headers)
 
     @app.errorhandler(PermissionDenied)
+    @visitor_if_database_fails
     def permission_denied(error: PermissionDenied) -> ResponseReturnValue:
         return error_response(403)
 
     @app.errorhandler(NotFound)
+    @visitor_if_database_fails
     def not_found(error: NotFound) -> ResponseReturnValue:
         return error_response(404)
 
     @app.errorhandler(InvalidTransition)
+    @visitor_if_database_fails
     def invalid_transition(error: InvalidTransition) -> ResponseReturnValue:
         return error_response(409)
 
     @app.errorhandler(500)
+    @visitor_if_database_fails
     def server_error(error: Exception) -> ResponseReturnValue:
         return error_response(500)

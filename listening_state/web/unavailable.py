@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, g, render_template, request
+from flask import Flask, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.exc import DisconnectionError, OperationalError, PendingRollbackError
-from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from sqlalchemy.exc import PendingRollbackError
 
-from listening_state.extensions import db, login_manager
+from listening_state.database_outage import UNAVAILABLE_ERRORS, answer_as_visitor
 from listening_state.web.errors import error_response, json_error, wants_json
 
 log = logging.getLogger(__name__)
@@ -27,27 +26,15 @@ MESSAGE = _l(
     "We cannot reach our database for a moment. Please try again in a few seconds. If you "
     "were sending a comment, look for it under “My submissions” before sending it again."
 )
-# Connection refused or dropped, and no pooled connection free in time: the database is
-# unreachable or overloaded, which a retry a few seconds later can cure.
-UNAVAILABLE_ERRORS = (OperationalError, DisconnectionError, PoolTimeoutError)
-
-
-def _forget_session() -> None:
-    """Give the failed connection back; rolling back a dead connection can itself fail."""
-    try:
-        db.session.rollback()
-    except Exception:  # the connection is gone: nothing to roll back, teardown removes it
-        log.debug("rollback after a database outage failed", exc_info=True)
 
 
 def database_unavailable(error: Exception) -> ResponseReturnValue:
     """Answer 503 without touching the database again (the site's JSON error shape for API
     clients, the friendly page for everyone else)."""
     log.warning("database unavailable for %s %s: %s", request.method, request.path, error)
-    _forget_session()
     # The visitor's language and the page's menu ask about the signed-in user, which would
     # query the database again; answered as to a visitor, nothing here needs it.
-    g._login_user = login_manager.anonymous_user()
+    answer_as_visitor()
     headers = {"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"}
     if wants_json():
         return json_error(503, str(MESSAGE), headers)
@@ -71,8 +58,7 @@ def session_unusable(error: PendingRollbackError) -> ResponseReturnValue:
     if _caused_by_outage(error):
         return database_unavailable(error)
     log.error("session used after a failed transaction", exc_info=error)
-    _forget_session()
-    g._login_user = login_manager.anonymous_user()
+    answer_as_visitor()
     return error_response(500)
 
 
