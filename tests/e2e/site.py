@@ -1,7 +1,8 @@
 """A small but complete site for the accessibility sweep: every main page has something on it.
 
-Everything is made through the services (via tests/factories.py) with real text: the app's own
-multi-section demonstration draft, Pol.is comments, a UK petition and the government's answer.
+Everything is made through the services (via tests/worlds.py and tests/factories.py) with real
+text: the app's own multi-section demonstration draft, Pol.is comments, a UK petition and the
+government's answer.
 """
 
 from __future__ import annotations
@@ -10,24 +11,20 @@ from dataclasses import dataclass
 from datetime import date
 
 from listening_state.authz import SYSTEM
-from listening_state.demo.drafts import DEMO_DRAFTS
 from listening_state.extensions import db
-from listening_state.models import DayKind, ModerationMode, ModerationReason, ReportOutcome, Role
+from listening_state.models import ModerationMode, ModerationReason, Role
 from listening_state.models.base import utcnow
-from listening_state.services import answers, calendar, moderation, reports, routing
+from listening_state.services import moderation, routing
 from tests.factories import (
-    MINISTRY_ANSWER,
     make_consultation,
     make_council,
-    make_council_member,
-    make_meeting,
     make_ministry,
-    make_recommendation,
     make_routed_submission,
     make_submission,
     make_user,
 )
 from tests.real_text import POLIS_SPAM, polis_comments
+from tests.worlds import add_holiday, build_ministry_world
 
 ROLES = ("anonymous", "citizen", "council_member", "officer", "admin")
 
@@ -42,57 +39,28 @@ class Site:
 
 def seed_site() -> Site:
     """Build the site and list each role's main pages (run inside an app context)."""
-    ministry = make_ministry()
-    council = make_council(ministry)
-    make_council(make_ministry())  # a second ministry: the inbox chooser and filters have choices
     citizen = make_user()
-    member = make_user(Role.COUNCIL_MEMBER, council=council)
-    officer = make_user(Role.MINISTRY_OFFICER, ministry=ministry)
     admin = make_user(Role.ADMIN)
+    comments = iter(polis_comments(min_length=60))
+    world = build_ministry_world(citizen, comments, closed_title="Closed draft on public hearings")
+    make_council(make_ministry())  # a second ministry: the inbox chooser and filters have choices
+    ministry, open_one, closed = world.ministry, world.consultation, world.closed
+    answered, meeting = world.answered, world.meeting
 
-    draft = next(d for d in DEMO_DRAFTS if d.language == "en")
-    open_one = make_consultation(
-        ministry, title=draft.title, draft=draft.markdown, summary=draft.summary
-    )
-    comments = polis_comments(min_length=60)
-    published = make_submission(open_one, citizen, body=comments[0], section_index=1)
-    make_submission(open_one, body=comments[1], section_index=2)
-    routed = make_routed_submission(open_one, ministry, author=citizen, body=comments[2])
-    answered = make_routed_submission(open_one, ministry, author=citizen, body=comments[3])
-    answers.answer_submissions(actor=officer, submissions=[answered], body=MINISTRY_ANSWER)
-    waiting_triage = make_submission(open_one, body=comments[4])
+    published = make_submission(open_one, citizen, body=next(comments), section_index=1)
+    make_submission(open_one, body=next(comments), section_index=2)
+    routed = make_routed_submission(open_one, ministry, author=citizen, body=next(comments))
+    waiting_triage = make_submission(open_one, body=next(comments))
     routing.route_new_submission(waiting_triage)
 
     pre = make_consultation(ministry, moderation_mode=ModerationMode.PRE)
     make_submission(pre, body=POLIS_SPAM)
-    rejected = make_submission(pre, citizen, body=comments[5])
+    rejected = make_submission(pre, citizen, body=next(comments))
     moderation.reject(actor=SYSTEM, submission=rejected, reason=ModerationReason.OFF_TOPIC)
 
-    closed = make_consultation(ministry, title="Closed draft on public hearings", state="closed")
-    report = reports.prepare_report(actor=SYSTEM, consultation=closed)
-    reports.update_report(
-        actor=SYSTEM,
-        report=report,
-        data=reports.ReportInput(
-            summary=comments[6], outcome=ReportOutcome.CHANGED, explanation=comments[7]
-        ),
-    )
-    reports.publish_report(actor=SYSTEM, report=report)
+    add_holiday(date(utcnow().year, 3, 22))  # so this year's working calendar has a row to show
 
-    # Kazakhstan's Independence Day, so this year's working calendar has a row to show.
-    calendar.add_day(
-        actor=admin,
-        day=date(utcnow().year, 12, 16),
-        kind=DayKind.HOLIDAY,
-        name_kk="Тәуелсіздік күні",
-        name_ru="День Независимости",
-        name_en="Independence Day",
-    )
-    seat = make_council_member(council, user=member)
-    meeting = make_meeting(council, agenda=comments[8], minutes=comments[9])
-    recommendation = make_recommendation(council, meeting=meeting, consultation=open_one)
-
-    code, c, k = ministry.code, open_one.id, council.id
+    code, c, k = ministry.code, open_one.id, world.council.id
     section = open_one.sections[1].id
     public = [
         "/",
@@ -110,8 +78,8 @@ def seed_site() -> Site:
     site = Site(
         emails={
             "citizen": citizen.email,
-            "council_member": member.email,
-            "officer": officer.email,
+            "council_member": world.member.email,
+            "officer": world.officer.email,
             "admin": admin.email,
         },
         pages={
@@ -151,7 +119,7 @@ def seed_site() -> Site:
                 "/manage/consultations/new",
                 f"/manage/consultations/{c}/edit",
                 f"/manage/councils/{k}",
-                f"/manage/recommendations/{recommendation.id}/answer",
+                f"/manage/recommendations/{world.recommendation.id}/answer",
                 f"/ministries/{code}/themes",
                 f"/consultations/{c}/themes",
                 f"/consultations/{closed.id}/report/edit",
@@ -167,7 +135,7 @@ def seed_site() -> Site:
                 "/inbox",
                 f"/ministries/{code}/inbox",
                 f"/manage/councils/{k}",
-                f"/manage/members/{seat.id}/edit",
+                f"/manage/members/{world.seat.id}/edit",
                 "/manage/consultations",
             ],
         },

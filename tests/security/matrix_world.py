@@ -1,16 +1,18 @@
 """The world the authorisation matrix is checked in, made through the services.
 
-Two ministries ("this" and "other"), each with its Public Council and a consultation open for
-comment and one closed with a published report and theme builds; a submission routed to each
-ministry and answered, an answer template, a council meeting with a document, a member and a
-recommendation; and one person in each of the seven roles. Every URL parameter of the site can
-then be filled with an object that belongs to "this" ministry or council.
+Two ministries ("this" and "other"), each built by tests/worlds.py (its Public Council, an
+officer and a council member, a consultation open for comment with a submission routed to the
+ministry and answered, one closed with a published report, a council meeting, a seat and a
+recommendation) and given here theme builds of the closed consultation, an answer template
+and a meeting document; site-wide objects; and one person in each of the seven roles. Every URL
+parameter of the site can then be filled with an object that belongs to "this" ministry or
+council.
 """
 
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask.testing import FlaskClient
@@ -20,72 +22,51 @@ from listening_state.extensions import db
 from listening_state.models import (
     AnswerTemplate,
     Campaign,
-    Consultation,
     CouncilMeeting,
     MeetingDocument,
     Ministry,
-    PublicCouncil,
     Role,
-    Submission,
     ThemeBuild,
     User,
 )
-from listening_state.models.handling import CalendarDay, DayKind, OutboxMessage
+from listening_state.models.handling import OutboxMessage
 from listening_state.models.routing import RouterVersion
 from listening_state.services import (
     answers,
     api_tokens,
     calendar,
-    consultations,
     council_documents,
     outbox,
-    reports,
     theme_builds,
 )
-from listening_state.services.reports import ReportInput, ReportOutcome
 from tests.factories import (
     KAZAKH_SENTENCE,
     MINISTRY_ANSWER,
-    RECOMMENDATION_TEXT,
     login,
-    make_consultation,
-    make_council,
     make_council_member,
     make_meeting,
-    make_ministry,
-    make_recommendation,
     make_routed_submission,
-    make_submission,
     make_user,
 )
+from tests.real_text import polis_comments
 from tests.themes_web.conftest import comment_texts, write_build
+from tests.worlds import MinistryWorld, add_holiday, build_ministry_world
 
 # A minimal valid PDF, as the council-records tests upload.
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
 @dataclass
-class Body:
-    """One ministry with everything that hangs off it."""
-
-    ministry: Ministry
-    council: PublicCouncil
-    consultation: Consultation  # open, post-moderated: comments are public at once
-    closed: Consultation  # closed, with a published report and theme builds
-    submission: Submission  # by the world's citizen, routed to this ministry and answered
-    ids: dict[str, int | str] = field(default_factory=dict)
-
-
-@dataclass
 class World:
-    this: Body
-    other: Body
+    this: MinistryWorld
+    other: MinistryWorld
+    ids: dict[str, int | str]  # a value for every URL parameter name, of "this" ministry
     users: dict[str, User]
     tokens: dict[str, str]  # each signed-in role's API token
 
     def values(self) -> dict[str, int | str]:
         """A value for every URL parameter name, each belonging to "this" ministry."""
-        return dict(self.this.ids)
+        return dict(self.ids)
 
     def fresh(self, name: str) -> int | None:
         """A new object for a parameter whose action removes it, so each role that may
@@ -99,50 +80,37 @@ class World:
         if name == "member_id":
             return make_council_member(this.council).id
         if name == "day_id":
-            return _holiday(date(2026, 4, 1) + timedelta(days=len(calendar.days_of(2026)))).id
+            day = date(2026, 4, 1) + timedelta(days=len(calendar.days_of(2026)))
+            return add_holiday(day).id
         return None
 
 
-def _body(citizen: User) -> Body:
-    ministry = make_ministry()
-    council = make_council(ministry)  # before its consultations, so that it moderates them
-    consultation = make_consultation(ministry)
-    closed = make_consultation(ministry, title="Draft law on wages, sport and nature")
-    # One conversation, a text copied by several people (a campaign) and Kazakh sentences.
-    texts = comment_texts()[24:46]
-    comments = [make_submission(closed, body=text) for text in texts]
-    submission = make_routed_submission(consultation, ministry, author=citizen)
-    officer = make_user(Role.MINISTRY_OFFICER, ministry=ministry)
-    answers.answer_submissions(actor=officer, submissions=[submission], body=MINISTRY_ANSWER)
-    make_routed_submission(consultation, ministry, body=KAZAKH_SENTENCE)  # work still to do
-    consultations.close_consultation(actor=SYSTEM, consultation=closed)
-    report = reports.prepare_report(actor=SYSTEM, consultation=closed)
-    reports.update_report(
-        actor=SYSTEM,
-        report=report,
-        data=ReportInput(
-            summary=RECOMMENDATION_TEXT, outcome=ReportOutcome.CHANGED, explanation=MINISTRY_ANSWER
-        ),
+def _body(citizen: User) -> tuple[MinistryWorld, dict[str, int | str]]:
+    """A ministry's world, with theme builds, a template and a document added, and its ids."""
+    # The closed consultation's comments: one conversation, a text copied by several people
+    # (a campaign) and Kazakh sentences.
+    world = build_ministry_world(
+        citizen,
+        iter(polis_comments(min_length=60)),
+        closed_title="Draft law on wages, sport and nature",
+        closed_comments=comment_texts()[24:46],
     )
-    reports.publish_report(actor=SYSTEM, report=report)
-    consultation_build = write_build(comments, consultation=closed)
-    ministry_build = write_build(comments, ministry=ministry)
+    ministry, consultation, closed = world.ministry, world.consultation, world.closed
+    make_routed_submission(consultation, ministry, body=KAZAKH_SENTENCE)  # work still to do
+    consultation_build = write_build(world.closed_comments, consultation=closed)
+    ministry_build = write_build(world.closed_comments, ministry=ministry)
     job = theme_builds.request_rebuild(actor=SYSTEM, consultation=closed)
     template = _template(ministry)
-    meeting = make_meeting(council)
-    document = _upload(meeting)
-    seat = make_council_member(council)
-    recommendation = make_recommendation(council, meeting=meeting)
-    body = Body(ministry, council, consultation, closed, submission)
-    body.ids = {
+    document = _upload(world.meeting)
+    ids: dict[str, int | str] = {
         "consultation_id": consultation.id,
         "code": ministry.code,
-        "council_id": council.id,
-        "meeting_id": meeting.id,
+        "council_id": world.council.id,
+        "meeting_id": world.meeting.id,
         "document_id": document.id,
-        "member_id": seat.id,
-        "recommendation_id": recommendation.id,
-        "reference": submission.reference,
+        "member_id": world.seat.id,
+        "recommendation_id": world.recommendation.id,
+        "reference": world.answered.reference,
         "template_id": template.id,
         "job_id": job.id,
         "theme_id": consultation_build.themes[0].id,
@@ -152,7 +120,7 @@ def _body(citizen: User) -> Body:
         "closed_consultation_id": closed.id,
         "language": "kk",
     }
-    return body
+    return world, ids
 
 
 def _template(ministry: Ministry) -> AnswerTemplate:
@@ -168,17 +136,6 @@ def _upload(meeting: CouncilMeeting) -> MeetingDocument:
     )
 
 
-def _holiday(day: date) -> CalendarDay:
-    return calendar.add_day(
-        actor=SYSTEM,
-        day=day,
-        kind=DayKind.HOLIDAY,
-        name_kk="Наурыз мейрамы",
-        name_ru="Наурыз мейрамы",
-        name_en="Nauryz",
-    )
-
-
 def _first_campaign(build: ThemeBuild) -> int:
     campaign = db.session.scalars(db.select(Campaign).where(Campaign.build_id == build.id)).first()
     assert campaign is not None, "the copied text should make a campaign"
@@ -188,7 +145,7 @@ def _first_campaign(build: ThemeBuild) -> int:
 def _site_wide(ids: dict[str, int | str], citizen: User) -> None:
     """Objects that belong to no ministry: a calendar day, an e-mail, a router version (its
     row only: activating it is all the matrix does, and no model is loaded from it)."""
-    day = _holiday(date(2026, 3, 23))
+    day = add_holiday(date(2026, 3, 23))
     message = db.session.scalars(db.select(OutboxMessage).order_by(OutboxMessage.id)).first()
     if message is None:
         message = outbox.queue(
@@ -218,15 +175,15 @@ def _site_wide(ids: dict[str, int | str], citizen: User) -> None:
 
 def build_world() -> World:
     citizen = make_user()
-    this = _body(citizen)
-    other = _body(make_user())
-    _site_wide(this.ids, citizen)
+    this, ids = _body(citizen)
+    other, _ = _body(make_user())
+    _site_wide(ids, citizen)
     users = {
         "citizen": citizen,
-        "council_member": make_user(Role.COUNCIL_MEMBER, council=this.council),
-        "other_council_member": make_user(Role.COUNCIL_MEMBER, council=other.council),
-        "officer": make_user(Role.MINISTRY_OFFICER, ministry=this.ministry),
-        "other_officer": make_user(Role.MINISTRY_OFFICER, ministry=other.ministry),
+        "council_member": this.member,
+        "other_council_member": other.member,
+        "officer": this.officer,
+        "other_officer": other.officer,
         "admin": make_user(Role.ADMIN),
     }
     tokens = {
@@ -235,8 +192,8 @@ def build_world() -> World:
     }
     # A second token of the citizen's, for the page that revokes one.
     revocable = api_tokens.create_token(actor=citizen, user=citizen, name="to revoke")
-    this.ids.update(token_id=revocable.token.id, user_id=citizen.id)
-    return World(this=this, other=other, users=users, tokens=tokens)
+    ids.update(token_id=revocable.token.id, user_id=citizen.id)
+    return World(this=this, other=other, ids=ids, users=users, tokens=tokens)
 
 
 def signed_in(client: FlaskClient, world: World, role: str) -> FlaskClient:
