@@ -57,7 +57,7 @@ class DefaultConfig:
     RISK_HINT_MIN_SCORE = 0.5
     # A new comment is compared with at most this many earlier ones of its consultation.
     DUPLICATE_HINT_WINDOW = 5000
-    # Consultations whose analysed window each process keeps (about 8 MB each at 5,000 short
+    # Consultations whose analysed window each process keeps (about 12 MB each at 5,000 short
     # comments); a comment to any other consultation analyses its window again.
     DUPLICATE_HINT_WINDOWS_KEPT = 4
     COUNCIL_DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
