@@ -86,7 +86,8 @@ def main() -> None:
     np.random.seed(0)
     results = {size: one_window(comments, size, args.arrivals) for size in sizes}
     print(f"{len(comments)} real Pol.is comments; {args.arrivals} arrivals per window; one core")
-    print(f"{'window':>8} {'fresh index ms':>15} {'kept window ms':>15} {'ratio':>6} {'kept MB':>8}")
+    header = ("window", "fresh index ms", "kept window ms", "ratio", "kept MB")
+    print(f"{header[0]:>8} {header[1]:>15} {header[2]:>15} {header[3]:>6} {header[4]:>8}")
     for size, row in results.items():
         print(
             f"{size:>8} {row['fresh_ms']:>15} {row['kept_ms']:>15} "
