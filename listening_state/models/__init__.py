@@ -46,7 +46,7 @@ from listening_state.models.monitoring import (
 from listening_state.models.routing import RouterVersion, RoutingDecision, RoutingSource
 from listening_state.models.submission import Stance, Submission, SubmissionStatus, Visibility
 from listening_state.models.themes import Campaign, Theme, ThemeBuild, ThemeMember
-from listening_state.models.user import ApiToken, Role, RoleGrant, User
+from listening_state.models.user import ApiToken, RecoveryCode, Role, RoleGrant, User
 
 __all__ = [
     "Answer",
@@ -83,6 +83,7 @@ __all__ = [
     "OutboxStatus",
     "PublicCouncil",
     "RecommendationStatus",
+    "RecoveryCode",
     "ReportOutcome",
     "ReportSection",
     "Role",

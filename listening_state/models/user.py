@@ -135,3 +135,18 @@ class ApiToken(Model):
     @property
     def is_live(self) -> bool:
         return self.revoked_at is None
+
+
+class RecoveryCode(Model):
+    """A one-time code that stands in for the second factor when the phone is lost. Only the
+    SHA-256 of the normalised code is stored; `used_at` is set, once, when it signs someone in."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -15,6 +15,8 @@ table.column                           export                    account deletio
 role_grant.user_id                     ``roles``                 deleted (only citizens self-delete)
 api_token.user_id                      ``api_tokens`` (name,     deleted: a token must never work
                                        prefix, dates; no hash)   for an erased account
+recovery_code.user_id                  counted in                deleted, like the second factor
+                                       ``second_factor``
 outbox_message.recipient_id            ``messages``              deleted, pending, sent and failed:
                                                                  each holds the address and name
 submission.author_id                   ``submissions``, with     kept: public records, text as sent;
@@ -42,7 +44,8 @@ audit_entry.actor_id (no key)          ``audit.by_you`` (other   kept as it is: 
 =====================================  ========================  ==================================
 
 Secrets never leave: not the password hash, the second factor's secret or last step, nor token
-hashes; the export says only whether a second factor is on. Another person's personal data is
+hashes, nor recovery code hashes; the export says only whether a second factor is on and how
+many recovery codes are used and left. Another person's personal data is
 left out too: audit entries about the account omit who made them.
 """
 
@@ -75,7 +78,7 @@ from listening_state.models import (
     Visibility,
 )
 from listening_state.models.base import utcnow
-from listening_state.services import deadlines
+from listening_state.services import deadlines, recovery_codes
 from listening_state.services.errors import PermissionDenied
 
 EXPORT_FORMAT = "listening-state-account-export"
@@ -89,6 +92,7 @@ DELETED_DISPLAY_NAME = "Deleted account"
 USER_REFERENCES: dict[str, str] = {
     "role_grant.user_id": "deleted",
     "api_token.user_id": "deleted",
+    "recovery_code.user_id": "deleted",
     "outbox_message.recipient_id": "deleted",
     "submission.author_id": "kept",
     "submission_flag.user_id": "kept",
@@ -162,6 +166,10 @@ def _account(user: User) -> dict[str, Any]:
         "second_factor": {
             "enabled": user.totp_enabled_at is not None,
             "enabled_at": _plain(user.totp_enabled_at),
+            "recovery_codes": {
+                "unused": recovery_codes.remaining(user),
+                "used": recovery_codes.used(user),
+            },
         },
         "sign_in_protection": {
             "failed_sign_ins_in_a_row": user.failed_sign_ins or 0,

@@ -33,7 +33,7 @@ from listening_state.authz import Actor
 from listening_state.extensions import db
 from listening_state.models import ApiToken, CouncilMember, OutboxMessage, Submission, User
 from listening_state.models.base import utcnow
-from listening_state.services import audit
+from listening_state.services import audit, recovery_codes
 from listening_state.services.account_data import DELETED_DISPLAY_NAME, messages_to
 from listening_state.services.errors import InvalidTransition, PermissionDenied, ValidationFailed
 
@@ -77,6 +77,7 @@ def delete_account(*, actor: Actor, user: User, password: str) -> None:
     user = _check(actor, user, password)
     removed_messages = _delete(delete(OutboxMessage).where(messages_to(user)))
     removed_tokens = _delete(delete(ApiToken).where(ApiToken.user_id == user.id))
+    recovery_codes.delete_all(user)
     db.session.execute(
         update(Submission).where(Submission.assigned_to_id == user.id).values(assigned_to_id=None)
     )

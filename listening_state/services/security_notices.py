@@ -1,5 +1,6 @@
 """E-mails that tell account holders about their account's security: a lockout, a new
-password, a second factor turned on or off, or removed by an administrator.
+password, a second factor turned on or off, or removed by an administrator, and a recovery code
+used to sign in.
 
 A notice goes to the holder whatever their notification setting (that setting is about their
 submissions), in their language, queued in the outbox inside the commit of the change it
@@ -29,6 +30,7 @@ class Event(enum.Enum):
     TWO_FACTOR_ENABLED = "two_factor_enabled"
     TWO_FACTOR_DISABLED = "two_factor_disabled"
     TWO_FACTOR_RESET = "two_factor_reset"  # by an administrator
+    RECOVERY_CODE_USED = "recovery_code_used"
 
 
 def _subject(event: Event) -> str:
@@ -38,12 +40,18 @@ def _subject(event: Event) -> str:
         Event.TWO_FACTOR_ENABLED: _("Two-step sign-in was turned on for your account"),
         Event.TWO_FACTOR_DISABLED: _("Two-step sign-in was turned off for your account"),
         Event.TWO_FACTOR_RESET: _("An administrator removed your two-step sign-in"),
+        Event.RECOVERY_CODE_USED: _("A recovery code was used to sign in to your account"),
     }
     return str(subjects[event])
 
 
 def notify(
-    user: User, event: Event, *, at: datetime, until: datetime | None = None
+    user: User,
+    event: Event,
+    *,
+    at: datetime,
+    until: datetime | None = None,
+    remaining: int | None = None,
 ) -> OutboxMessage | None:
     """Queue the notice (the caller commits); None for an account without an address."""
     if not user.email or user.deleted_at is not None:
@@ -57,6 +65,7 @@ def notify(
             event=event.value,
             at=at,
             until=until,
+            remaining=remaining,
             address=client_ip.get(),
             password_url=links("auth.change_password"),
             two_factor_url=links("auth.two_factor"),

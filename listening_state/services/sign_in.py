@@ -21,7 +21,7 @@ from listening_state.authz import Actor, is_admin
 from listening_state.extensions import db
 from listening_state.models import User
 from listening_state.models.base import utcnow
-from listening_state.services import audit, security_notices, two_factor
+from listening_state.services import audit, recovery_codes, security_notices, two_factor
 from listening_state.services.accounts import (
     dummy_password_check,
     find_user_by_email,
@@ -79,12 +79,20 @@ def check_password(
 
 def check_code(*, user_id: int, code: str, now: datetime | None = None) -> User | None:
     """The second step, for a user whose password was accepted: the user when the code is
-    right and unused; None otherwise (a wrong code counts as a failed sign-in)."""
+    right and unused; None otherwise (a wrong code counts as a failed sign-in). The code is
+    from the authenticator app, or one of the account's recovery codes (told apart by shape);
+    a recovery code used is told to the holder by e-mail."""
     now = now or utcnow()
     user = get_user(user_id)
     if user is None or not user.is_active or is_locked(user, now):
         return None
-    if two_factor.consume_code(user, code, now):
+    if not recovery_codes.looks_like_code(code):
+        if two_factor.consume_code(user, code, now):
+            _record_success(user)
+            return user
+    elif two_factor.is_enabled(user) and recovery_codes.use_code(user, code, now):
+        left = recovery_codes.remaining(user)
+        security_notices.notify(user, Event.RECOVERY_CODE_USED, at=now, remaining=left)
         _record_success(user)
         return user
     _record_failure(user, now)

@@ -2,7 +2,8 @@
 
 A code is accepted one 30-second step either side of the server's clock (phones drift), and
 each step is accepted once per account: `totp_last_step` only moves forward, by a conditional
-UPDATE, so two requests racing with the same code cannot both pass.
+UPDATE, so two requests racing with the same code cannot both pass. Turning it on also makes
+ten one-time recovery codes (services/recovery_codes), for when the phone is lost.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from listening_state.authz import Actor, is_admin
 from listening_state.extensions import db
 from listening_state.models import User
 from listening_state.models.base import utcnow
-from listening_state.services import audit, security_notices
+from listening_state.services import audit, recovery_codes, security_notices
 from listening_state.services.accounts import password_matches
 from listening_state.services.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from listening_state.services.security_notices import Event
@@ -103,8 +104,9 @@ def _wrong_code() -> list[str]:
 
 def enable(
     *, actor: Actor, user: User, secret: str, code: str, now: datetime | None = None
-) -> None:
-    """Turn the second factor on once the holder proves their app has the secret."""
+) -> list[str]:
+    """Turn the second factor on once the holder proves their app has the secret; the new
+    recovery codes, to be shown once."""
     _require_holder(actor, user)
     if is_enabled(user):
         raise InvalidTransition("the second factor is already on")
@@ -114,14 +116,44 @@ def enable(
     user.totp_secret = secret
     user.totp_enabled_at = now or utcnow()
     user.totp_last_step = step  # the confirming code cannot then sign anyone in
-    audit.record(
-        actor=actor, action="account.two_factor_enable", target=user, target_label=user.email
-    )
+    codes = _new_codes(actor, user, action="account.two_factor_enable")
     security_notices.notify(user, Event.TWO_FACTOR_ENABLED, at=user.totp_enabled_at)
     db.session.commit()
+    return codes
+
+
+def issue_codes(*, actor: Actor, user: User, password: str) -> list[str]:
+    """New recovery codes in place of the earlier ones, which stop working; the holder
+    proves it with the password. The codes, to be shown once."""
+    _require_holder(actor, user)
+    if not is_enabled(user):
+        raise InvalidTransition("recovery codes need the second factor on")
+    if not password_matches(user, password):
+        raise ValidationFailed({"password": [_wrong_password()]})
+    codes = _new_codes(actor, user, action="account.recovery_codes_issue")
+    db.session.commit()
+    return codes
+
+
+def _new_codes(actor: Actor, user: User, *, action: str) -> list[str]:
+    """Recovery codes in place of any earlier ones, audited under `action` (uncommitted)."""
+    codes = recovery_codes.replace(user)
+    audit.record(
+        actor=actor,
+        action=action,
+        target=user,
+        target_label=user.email,
+        after={"recovery_codes": len(codes)},
+    )
+    return codes
+
+
+def _wrong_password() -> str:
+    return str(_l("Your password is not correct."))
 
 
 def _clear(user: User) -> None:
+    recovery_codes.delete_all(user)
     user.totp_secret = None
     user.totp_enabled_at = None
     user.totp_last_step = None
@@ -136,7 +168,7 @@ def disable(
         raise InvalidTransition("the second factor is not on")
     errors: dict[str, list[str]] = {}
     if not password_matches(user, password):
-        errors["password"] = [str(_l("Your password is not correct."))]
+        errors["password"] = [_wrong_password()]
     elif not consume_code(user, code, now):
         errors["code"] = _wrong_code()
     if errors:  # nothing was written: a wrong code is checked before anything changes

@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from listening_state.authz import SYSTEM
 from listening_state.extensions import db
 from listening_state.models import Role
-from listening_state.services import account_data, accounts
+from listening_state.services import account_data, accounts, recovery_codes
 from listening_state.services.account_data import USER_REFERENCES, user_reference_columns
 from listening_state.services.errors import PermissionDenied
 from tests.account_data.conftest import Scene, flag_note
@@ -74,7 +74,11 @@ def test_export_holds_the_account_roles_messages_and_tokens(
     account = document["account"]
     assert (account["id"], account["email"]) == (scene.citizen.id, scene.citizen.email)
     assert account["display_name"] == scene.citizen.display_name
-    assert account["second_factor"] == {"enabled": False, "enabled_at": None}
+    assert account["second_factor"] == {
+        "enabled": False,
+        "enabled_at": None,
+        "recovery_codes": {"unused": 0, "used": 0},
+    }
     assert [role["role"] for role in document["roles"]] == ["citizen"]
     kinds = sorted(m["kind"] for m in document["messages"])
     assert kinds == ["answered", "routed"]
@@ -95,14 +99,19 @@ def test_export_leaves_out_every_secret_but_says_a_second_factor_is_on(
     user.totp_secret = pyotp.random_base32()
     user.totp_enabled_at = user.created_at
     user.totp_last_step = 58_000_000
+    codes = recovery_codes.replace(user)
+    assert recovery_codes.use_code(user, codes[0])
     db.session.commit()
     secrets = (user.password_hash, user.totp_secret, scene.token.token_sha256, scene.token_secret)
+    kept = [recovery_codes.code_hash(code) for code in codes]
     document, raw, _response = download(client)
-    for secret in secrets:
+    for secret in (*secrets, *codes, *kept):
         assert secret not in raw
     assert "58000000" not in raw
-    assert not re.search(r"password|sha256|totp", raw)
-    assert document["account"]["second_factor"]["enabled"] is True
+    assert not re.search(r"password|sha256|totp|hash", raw)
+    second_factor = document["account"]["second_factor"]
+    assert second_factor["enabled"] is True
+    assert second_factor["recovery_codes"] == {"unused": 9, "used": 1}
 
 
 def test_audit_entries_about_the_account_do_not_name_the_administrator(

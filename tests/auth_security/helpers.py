@@ -16,10 +16,15 @@ from tests.factories import PASSWORD
 def enrol(user: User) -> pyotp.TOTP:
     """Turn the second factor on through the service, confirming with the previous step's code
     (still inside the window), so that the current code is left for the test to use."""
+    return enrol_with_codes(user)[0]
+
+
+def enrol_with_codes(user: User) -> tuple[pyotp.TOTP, list[str]]:
+    """`enrol`, and the recovery codes that turning the second factor on made."""
     secret = two_factor.new_secret()
     totp = pyotp.TOTP(secret)
-    two_factor.enable(actor=user, user=user, secret=secret, code=totp.at(time.time() - 30))
-    return totp
+    codes = two_factor.enable(actor=user, user=user, secret=secret, code=totp.at(time.time() - 30))
+    return totp, codes
 
 
 def post_password(client: FlaskClient, user: User, password: str = PASSWORD) -> TestResponse:

@@ -119,7 +119,9 @@ def test_every_security_form_carries_and_checks_a_csrf_token(
     code_page = client.get("/login/code").get_data(as_text=True)
     assert post_code(client, totp.now()).status_code == 400  # right code, but no token
     client.post("/login/code", data={"code": totp.now(), "csrf_token": _csrf_token(code_page)})
-    assert _csrf_token(client.get("/account/two-factor").get_data(as_text=True))
+    two_factor_page = client.get("/account/two-factor").get_data(as_text=True)
+    assert _csrf_token(two_factor_page)
+    assert 'name="codes-csrf_token" type="hidden"' in two_factor_page
     new = "copper lantern 2026"
     refused = [
         client.post(
@@ -128,6 +130,7 @@ def test_every_security_form_carries_and_checks_a_csrf_token(
         ),
         client.post("/account/two-factor/disable", data={"password": PASSWORD, "code": "000000"}),
         client.post("/account/two-factor", data={"code": "000000"}),
+        client.post("/account/two-factor/recovery-codes", data={"codes-password": PASSWORD}),
     ]
     for response in refused:  # the error page, not the form sent back with its errors
         assert response.status_code == 400

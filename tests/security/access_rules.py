@@ -88,6 +88,7 @@ TABLE: dict[str, Access] = {
     "auth.change_password": SIGNED_IN,
     "auth.two_factor": SIGNED_IN,
     "auth.two_factor_disable": SIGNED_IN,
+    "auth.recovery_codes_new": SIGNED_IN,
     "auth.admin_security": ADMIN,
     "auth.admin_unlock": ADMIN,
     "auth.admin_reset_two_factor": ADMIN,

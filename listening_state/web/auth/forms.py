@@ -54,13 +54,37 @@ class LogoutForm(FlaskForm):
 
 
 class CodeForm(FlaskForm):
-    """The second sign-in step: the 6-digit code from the authenticator app."""
+    """The 6-digit code from the authenticator app, confirming that it holds a new secret."""
 
     code = StringField(
         _l("Code from your authenticator app"),
         validators=[DataRequired(), Length(max=12)],
         render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
     )
+
+
+class LoginCodeForm(FlaskForm):
+    """The second sign-in step: a code from the app, or a recovery code (letters and a dash)."""
+
+    code = StringField(
+        _l("Code from your authenticator app, or a recovery code"),
+        validators=[DataRequired(), Length(max=24)],
+        render_kw={"autocomplete": "one-time-code", "autocapitalize": "none"},
+    )
+
+
+class CurrentPasswordForm(FlaskForm):
+    """A change to the account's security, confirmed with the password."""
+
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(), Length(max=200)],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class RecoveryCodesForm(CurrentPasswordForm):
+    """New recovery codes in place of the old ones."""
 
 
 class ChangePasswordForm(FlaskForm):
@@ -84,12 +108,7 @@ class ChangePasswordForm(FlaskForm):
     )
 
 
-class DisableTwoFactorForm(FlaskForm):
-    password = PasswordField(
-        _l("Password"),
-        validators=[DataRequired(), Length(max=200)],
-        render_kw={"autocomplete": "current-password"},
-    )
+class DisableTwoFactorForm(CurrentPasswordForm):
     code = StringField(
         _l("Code from your authenticator app"),
         validators=[DataRequired(), Length(max=12)],

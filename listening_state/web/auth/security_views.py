@@ -21,7 +21,7 @@ from werkzeug.wrappers import Response
 
 from listening_state.extensions import limiter
 from listening_state.models import User
-from listening_state.services import accounts, sign_in, two_factor
+from listening_state.services import accounts, recovery_codes, sign_in, two_factor
 from listening_state.services.errors import InvalidTransition, ValidationFailed
 from listening_state.web.access import login_required
 from listening_state.web.auth.blueprint import bp
@@ -30,6 +30,7 @@ from listening_state.web.auth.forms import (
     ChangePasswordForm,
     CodeForm,
     DisableTwoFactorForm,
+    RecoveryCodesForm,
 )
 from listening_state.web.auth.session_keys import ENROLMENT_SECRET, MUST_CHANGE_PASSWORD
 from listening_state.web.forms_util import ActionForm, show_service_errors
@@ -103,18 +104,16 @@ def change_password() -> Response | tuple[str, int]:
 @bp.route("/account/two-factor", methods=["GET", "POST"], endpoint="two_factor")
 @login_required
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
-def two_factor_page() -> Response | tuple[str, int]:
+def two_factor_page() -> Response | tuple[str, int] | tuple[str, int, dict[str, str]]:
     """See the second factor's state; set it up with a secret and a first code."""
     if two_factor.is_enabled(current_user):
-        return render_template(
-            "auth/two_factor.html", enabled=True, form=DisableTwoFactorForm()
-        ), 200
+        return _enabled_page()
     secret = session.get(ENROLMENT_SECRET) or two_factor.new_secret()
     session[ENROLMENT_SECRET] = secret
     form = CodeForm()
     if form.validate_on_submit():
         try:
-            two_factor.enable(
+            codes = two_factor.enable(
                 actor=current_user, user=_me(), secret=secret, code=form.code.data or ""
             )
         except ValidationFailed as error:
@@ -122,7 +121,7 @@ def two_factor_page() -> Response | tuple[str, int]:
         else:
             session.pop(ENROLMENT_SECRET, None)
             flash(_("The second factor is on: sign-in now asks for a code."), "success")
-            return redirect(url_for("auth.two_factor"))
+            return _show_codes(codes)
     return render_template(
         "auth/two_factor.html",
         enabled=False,
@@ -154,7 +153,54 @@ def two_factor_disable() -> Response | tuple[str, int]:
         else:
             flash(_("The second factor is off."), "info")
             return redirect(url_for("auth.two_factor"))
-    return render_template("auth/two_factor.html", enabled=True, form=form), 400
+    return _enabled_page(disable_form=form, status=400)
+
+
+@bp.route("/account/two-factor/recovery-codes", methods=["POST"])
+@login_required
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"])
+def recovery_codes_new() -> Response | tuple[str, int] | tuple[str, int, dict[str, str]]:
+    """New recovery codes, with the password: the old ones stop working."""
+    form = _codes_form()
+    if form.validate_on_submit():
+        try:
+            codes = two_factor.issue_codes(
+                actor=current_user, user=_me(), password=form.password.data or ""
+            )
+        except ValidationFailed as error:
+            show_service_errors(form, error)
+        except InvalidTransition:
+            return redirect(url_for("auth.two_factor"))
+        else:
+            return _show_codes(codes)
+    return _enabled_page(codes_form=form, status=400)
+
+
+def _enabled_page(
+    *,
+    disable_form: DisableTwoFactorForm | None = None,
+    codes_form: RecoveryCodesForm | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
+    """The page of a second factor that is on: its recovery codes left, and its two forms."""
+    return render_template(
+        "auth/two_factor.html",
+        enabled=True,
+        form=disable_form or DisableTwoFactorForm(),
+        codes_form=codes_form or _codes_form(),
+        codes_left=recovery_codes.remaining(_me()),
+    ), status
+
+
+def _codes_form() -> RecoveryCodesForm:
+    # Prefixed: its fields share the page with the turn-off form's, and ids must not repeat.
+    return RecoveryCodesForm(prefix="codes")
+
+
+def _show_codes(codes: list[str]) -> tuple[str, int, dict[str, str]]:
+    """New recovery codes, shown this once (only their hashes are kept), and never cached."""
+    page = render_template("auth/recovery_codes.html", codes=codes)
+    return page, 200, {"Cache-Control": "no-store"}
 
 
 @bp.route("/admin/sign-in-security")

@@ -17,7 +17,7 @@ from listening_state.services.errors import ValidationFailed
 # Imported for its routes, which it adds to the same blueprint.
 from listening_state.web.auth import security_views  # noqa: F401
 from listening_state.web.auth.blueprint import bp
-from listening_state.web.auth.forms import CodeForm, LoginForm, LogoutForm, RegisterForm
+from listening_state.web.auth.forms import LoginCodeForm, LoginForm, LogoutForm, RegisterForm
 from listening_state.web.auth.session_keys import MUST_CHANGE_PASSWORD, PENDING_SIGN_IN
 from listening_state.web.forms_util import show_service_errors
 from listening_state.web.urls import safe_next
@@ -113,12 +113,12 @@ def _pending() -> dict[str, object] | None:
 @bp.route("/login/code", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
 def login_code() -> str | Response:
-    """The second sign-in step: a code from the authenticator app."""
+    """The second sign-in step: a code from the authenticator app, or a recovery code."""
     pending = _pending()
     if pending is None:
         flash(_("Please sign in again."), "info")
         return redirect(url_for("auth.login"))
-    form = CodeForm()
+    form = LoginCodeForm()
     if form.validate_on_submit():
         user = sign_in.check_code(user_id=int(str(pending["user_id"])), code=form.code.data or "")
         if user is not None:
