@@ -36,7 +36,9 @@ from listening_state.services.jobs import claim, run_claimed
 
 log = logging.getLogger(__name__)
 
-PUSH_TIMEOUT_SECONDS = 2.0  # a request never waits longer than this on an unreachable Redis
+# A request (or a /healthz probe: load balancers often give up after 1 s) never waits longer
+# than this on an unreachable Redis, to connect or to be answered.
+PUSH_TIMEOUT_SECONDS = 1.0
 RESULT_TTL_SECONDS = 600  # RQ's own record of a run; the row is the lasting one
 FAILURE_TTL_SECONDS = 7 * 24 * 3600
 # An RQ job in these states will still run: its row needs no second push.
