@@ -6,7 +6,7 @@ import logging
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import Select, exists, select
+from sqlalchemy import ColumnElement, exists, select
 
 from listening_state.authz import Actor
 from listening_state.extensions import db
@@ -53,12 +53,12 @@ def _after_storing(submission: Submission) -> None:
     theme_assignment.assign_new_submission(submission)  # after routing: its ministry is known
 
 
-def _stranded(cutoff: datetime) -> Select[int]:
+def _stranded(cutoff: datetime) -> tuple[ColumnElement[bool], ...]:
     """Comments stored but never routed: the process or the database died between the commit
     that stored them and the one that routed them. Imported comments (with a source key) are
     left unrouted on purpose, and a comment younger than the cutoff may still be in its
     request."""
-    return select(Submission.id).where(
+    return (
         Submission.status == SubmissionStatus.RECEIVED,
         Submission.ministry_id.is_(None),
         Submission.source_key.is_(None),
@@ -75,13 +75,18 @@ def finish_stranded(*, now: datetime | None = None) -> int:
     """
     age = timedelta(seconds=float(current_app.config["INTAKE_RECOVERY_SECONDS"]))
     cutoff = (now or utcnow()) - age
-    ids = list(db.session.scalars(_stranded(cutoff).order_by(Submission.id).limit(STRANDED_LIMIT)))
+    stranded = _stranded(cutoff)
+    ids = list(
+        db.session.scalars(
+            select(Submission.id).where(*stranded).order_by(Submission.id).limit(STRANDED_LIMIT)
+        )
+    )
     db.session.rollback()
     finished = 0
     for submission_id in ids:
         submission = db.session.scalar(
             select(Submission)
-            .where(Submission.id.in_(_stranded(cutoff).where(Submission.id == submission_id)))
+            .where(Submission.id == submission_id, *stranded)
             .with_for_update(skip_locked=True)
         )
         if submission is None:  # another worker has it, or finished it meanwhile
