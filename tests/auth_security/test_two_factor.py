@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 from datetime import timedelta
@@ -19,6 +18,7 @@ from listening_state.services import two_factor
 from listening_state.services.errors import ValidationFailed
 from listening_state.web.auth.session_keys import ENROLMENT_SECRET, PENDING_SIGN_IN
 from tests.auth_security.helpers import enrol, post_code, post_password, signed_in
+from tests.concurrently import at_once
 from tests.factories import PASSWORD, login, make_ministry, make_user
 
 
@@ -233,20 +233,12 @@ def test_one_code_sent_twice_at_once_is_accepted_once(app: Flask) -> None:
     totp = enrol(officer)
     code, user_id = totp.now(), officer.id
     db.session.commit()
-    barrier = threading.Barrier(2)
-    results: list[bool] = []
 
-    def attempt() -> None:
-        with app.app_context():
-            user = db.session.get(User, user_id)
-            assert user is not None
-            barrier.wait()
-            results.append(two_factor.consume_code(user, code))
-            db.session.commit()
+    def attempt() -> bool:
+        user = db.session.get(User, user_id)
+        assert user is not None
+        accepted = two_factor.consume_code(user, code)
+        db.session.commit()
+        return accepted
 
-    threads = [threading.Thread(target=attempt) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert sorted(results) == [False, True]
+    assert sorted(at_once(app, 2, attempt)) == [False, True]
