@@ -11,6 +11,10 @@ Everything happens in one commit (the table of decisions per referring table is 
   notifications are off, API tokens, role grants and every e-mail addressed to them are deleted;
 - ``deleted_at`` is set, so ``User.is_active`` is False and the account can never sign in.
 
+The audit log is never rewritten, so it never held a citizen's e-mail or name to begin with:
+a citizen's entries name them as "account #<id>" (`audit.account_label`). Staff entries keep
+the e-mail of the official who acted; a former officer's acts stay attributed to them.
+
 Submissions keep their text as sent. Readers already see it through the personal-data masker
 (IIN, BIN, phones, e-mail addresses, card numbers); submissions have no other personal field:
 ``author_label`` names only the source of imported demonstration comments.
@@ -101,15 +105,15 @@ def delete_account(*, actor: Actor, user: User, password: str) -> None:
 
 
 def _record(user: User, *, messages: int, tokens: int) -> None:
-    """The audit entry, written after the erasure: the actor label is then the placeholder,
-    and no client address is stored, so the entry holds no personal data."""
+    """The audit entry: it names the account by number (as every citizen's entry does, see
+    `audit.account_label`) and stores no client address, so it holds no personal data."""
     address = audit.client_ip.set("")
     try:
         audit.record(
             actor=user,
             action="account.delete",
             target=user,
-            target_label=user.email,
+            target_label=audit.account_label(user),
             after={"messages_deleted": messages, "api_tokens_deleted": tokens},
         )
     finally:

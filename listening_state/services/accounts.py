@@ -135,7 +135,7 @@ def stage_role_grant(
         actor=actor,
         action="role.grant",
         target=user,
-        target_label=user.email,
+        target_label=audit.account_label(user),
         after={
             "role": grant.role,
             "ministry_id": grant.ministry_id,
@@ -180,7 +180,7 @@ def stage_role_revocation(
         actor=actor,
         action="role.revoke",
         target=user,
-        target_label=user.email,
+        target_label=audit.account_label(user),
         before={"role": role, "ministry_id": ministry_id, "council_id": council_id},
     )
     return True
@@ -241,7 +241,10 @@ def change_password(*, actor: Actor, user: User, current_password: str, new_pass
         raise ValidationFailed(errors)
     user.password_hash = _hash_password(new_password)
     audit.record(
-        actor=actor, action="account.password_change", target=user, target_label=user.email
+        actor=actor,
+        action="account.password_change",
+        target=user,
+        target_label=audit.account_label(user),
     )
     security_notices.notify(user, Event.PASSWORD_CHANGED, at=utcnow())
     db.session.commit()

@@ -121,7 +121,7 @@ def _record_failure(user: User, now: datetime) -> None:
             actor=None,
             action="account.lock",
             target=user,
-            target_label=user.email,
+            target_label=audit.account_label(user),
             after={"locked_until": user.locked_until, "failures": failures},
         )
         security_notices.notify(user, Event.LOCKED, at=now, until=user.locked_until)
@@ -146,7 +146,11 @@ def unlock(*, actor: Actor, user: User) -> bool:
     user.locked_until = None
     user.failed_sign_ins = 0
     audit.record(
-        actor=actor, action="account.unlock", target=user, target_label=user.email, before=before
+        actor=actor,
+        action="account.unlock",
+        target=user,
+        target_label=audit.account_label(user),
+        before=before,
     )
     db.session.commit()
     return True

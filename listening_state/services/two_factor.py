@@ -142,7 +142,7 @@ def _new_codes(actor: Actor, user: User, *, action: str) -> list[str]:
         actor=actor,
         action=action,
         target=user,
-        target_label=user.email,
+        target_label=audit.account_label(user),
         after={"recovery_codes": len(codes)},
     )
     return codes
@@ -175,7 +175,10 @@ def disable(
         raise ValidationFailed(errors)
     _clear(user)
     audit.record(
-        actor=actor, action="account.two_factor_disable", target=user, target_label=user.email
+        actor=actor,
+        action="account.two_factor_disable",
+        target=user,
+        target_label=audit.account_label(user),
     )
     security_notices.notify(user, Event.TWO_FACTOR_DISABLED, at=now or utcnow())
     db.session.commit()
@@ -193,7 +196,7 @@ def reset(*, actor: Actor, user: User, reason: str = "") -> bool:
         actor=actor,
         action="account.two_factor_reset",
         target=user,
-        target_label=user.email,
+        target_label=audit.account_label(user),
         reason=reason,
     )
     security_notices.notify(user, Event.TWO_FACTOR_RESET, at=utcnow())

@@ -89,12 +89,34 @@ def test_the_audit_entry_names_no_one(client: FlaskClient, scene: Scene) -> None
     assert delete_via_page(client) == 302
     [entry] = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "account.delete"))
     assert entry.target_id == scene.citizen.id
-    assert entry.actor_label == f"deleted-{scene.citizen.id}@invalid"
+    assert entry.actor_label == entry.target_label == f"account #{scene.citizen.id}"
     assert entry.ip == ""
     assert entry.after == {"messages_deleted": 2, "api_tokens_deleted": 1}
     text = repr((entry.actor_label, entry.target_label, entry.before, entry.after, entry.reason))
     assert old_email not in text
     assert name not in text
+
+
+def test_no_audit_entry_keeps_the_address_or_the_name(client: FlaskClient, scene: Scene) -> None:
+    """The log outlives the account, so a citizen's own entries (their report of a comment,
+    a password change) name them by account number only: nothing to erase at deletion."""
+    old_email, name = scene.citizen.email, scene.citizen.display_name
+    accounts.change_password(
+        actor=scene.citizen,
+        user=scene.citizen,
+        current_password=PASSWORD,
+        new_password=PASSWORD + " and more",
+    )
+    login(client, scene.citizen, password=PASSWORD + " and more")
+    assert delete_via_page(client, PASSWORD + " and more") == 302
+    own = db.session.scalars(select(AuditEntry).where(AuditEntry.actor_id == scene.citizen.id))
+    assert {e.action for e in own} >= {"submission.flag", "account.password_change"}
+    for entry in db.session.scalars(select(AuditEntry)):
+        text = repr(
+            (entry.actor_label, entry.target_label, entry.before, entry.after, entry.reason)
+        )
+        assert old_email not in text, entry.action
+        assert name not in text, entry.action
 
 
 def test_sign_in_is_refused_afterwards(client: FlaskClient, scene: Scene) -> None:

@@ -152,3 +152,25 @@ def test_bad_filters_get_a_400_not_an_error(client: FlaskClient, cast: Cast) -> 
     login(client, login_other)
     assert client.get("/admin/audit").status_code == 403
     assert client.get("/admin/audit.csv").status_code == 403
+
+
+def test_a_citizen_is_named_by_number_and_found_by_e_mail(client: FlaskClient, cast: Cast) -> None:
+    """A citizen's e-mail never enters the log (it would outlive their account), yet the
+    administrator's actor filter still finds their entries by it; staff stay named by e-mail."""
+    others = make_submission(cast.consultation, body=polis_comments()[1])
+    moderation.approve(actor=cast.member, submission=others)  # pre-moderated: publish it first
+    moderation.flag_submission(
+        actor=cast.citizen, submission=others, reason=ModerationReason.OFF_TOPIC
+    )
+    [entry] = db.session.scalars(
+        db.select(AuditEntry).where(AuditEntry.action == "submission.flag")
+    ).all()
+    assert entry.actor_label == f"account #{cast.citizen.id}"
+    assert entry.actor_id == cast.citizen.id
+    login(client, cast.admin)
+    export = client.get(f"/admin/audit.csv?actor={cast.citizen.email.upper()}")
+    rows = list(csv.DictReader(io.StringIO(export.get_data(as_text=True))))
+    assert [r["action"] for r in rows] == ["submission.flag"]
+    assert cast.citizen.email not in export.get_data(as_text=True)
+    by_member = client.get(f"/admin/audit.csv?actor={cast.member.email}").get_data(as_text=True)
+    assert cast.member.email in by_member  # staff: the label itself
