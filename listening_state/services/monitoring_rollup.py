@@ -57,7 +57,8 @@ DAY_SECONDS = 86_400
 
 @dataclass(frozen=True)
 class Grouping:
-    """A rollup as SQL: key expressions, count expressions, and which submissions count."""
+    """A rollup as SQL: key expressions, count expressions, and which of the counted
+    submissions (`counted()`) it counts."""
 
     keys: tuple[ColumnElement[Any] | QueryableAttribute[Any], ...]
     counts: tuple[ColumnElement[int], ...]
@@ -74,26 +75,27 @@ class Rollup:
     def grouped(self, utc_offset: int, scope: ColumnElement[bool] | None = None) -> Select[Any]:
         """Contributions per key of every submission, or of those in `scope`."""
         grouping = self.grouping(utc_offset)
-        query = select(*grouping.keys, *grouping.counts).where(*grouping.where)
+        query = select(*grouping.keys, *grouping.counts).where(*counted(), *grouping.where)
         if scope is not None:
             query = query.where(scope)
         return query.group_by(*grouping.keys)
 
 
-def _counted() -> tuple[ColumnElement[bool], ...]:
-    """Every figure counts submissions with a responsible ministry, spam excluded."""
+def counted() -> tuple[ColumnElement[bool], ...]:
+    """Every table counts only submissions with a responsible ministry, spam excluded: a
+    submission outside these contributes nothing anywhere (monitoring_upkeep relies on it)."""
     return Submission.ministry_id.is_not(None), not_spam()
 
 
 def _by_status(utc_offset: int) -> Grouping:
-    return Grouping((Submission.ministry_id, Submission.status), (func.count(),), _counted())
+    return Grouping((Submission.ministry_id, Submission.status), (func.count(),), ())
 
 
 def _open_by_due_date(utc_offset: int) -> Grouping:
     return Grouping(
         (Submission.ministry_id, Submission.due_on),
         (func.count(),),
-        (*_counted(), Submission.status.not_in(FINISHED), Submission.due_on.is_not(None)),
+        (Submission.status.not_in(FINISHED), Submission.due_on.is_not(None)),
     )
 
 
@@ -107,7 +109,6 @@ def _answers_by_days(utc_offset: int) -> Grouping:
         ),
         (func.count(), func.count().filter(dated), func.count().filter(dated, in_time)),
         (
-            *_counted(),
             Submission.status == SubmissionStatus.ANSWERED,
             Submission.routed_at.is_not(None),
             Submission.answered_at.is_not(None),
@@ -119,7 +120,7 @@ def _answers_by_week(utc_offset: int) -> Grouping:
     return Grouping(
         (Submission.ministry_id, LocalWeekStart(Submission.answered_at, utc_offset)),
         (func.count(),),
-        (*_counted(), Submission.answered_at.is_not(None)),
+        (Submission.answered_at.is_not(None),),
     )
 
 

@@ -2,7 +2,7 @@
 
 Every change reads the contributions of the submissions it touches twice, with the rollup's
 own queries (monitoring_rollup.py): before (the old ones, subtracted) and after (the new ones,
-added). Both read the rows as the database holds them, so the result is exact whatever changed
+added); a side where none of them is counted at all is known to be empty without reading it. Both read the rows as the database holds them, so the result is exact whatever changed
 a row (a status, a routing, a spam decision, a deadline) and whatever the database did besides:
 PostgreSQL deletes a deleted consultation's submissions by ON DELETE CASCADE, SQLite (foreign
 keys not enforced) keeps them, and they stay counted.
@@ -24,6 +24,8 @@ from sqlalchemy import (
     Connection,
     FromClause,
     Result,
+    and_,
+    case,
     delete,
     event,
     false,
@@ -36,7 +38,13 @@ from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
 from listening_state.models import Consultation, Submission
 from listening_state.models.base import utcnow
-from listening_state.services.monitoring_rollup import ROLLUPS, Rollup, recount, utc_offset
+from listening_state.services.monitoring_rollup import (
+    ROLLUPS,
+    Rollup,
+    counted,
+    recount,
+    utc_offset,
+)
 
 # A change to more submissions than this recounts everything instead (an IN list of ids
 # stays well under the backends' limits on bound parameters).
@@ -99,17 +107,29 @@ def _begin(connection: Connection, change: _Change) -> None:
     if change.too_large():
         change.recount = True
         return
-    if connection.dialect.name == "postgresql":
-        if change.consultation_ids:  # no submission may be added to them meanwhile
-            connection.execute(
-                select(Consultation.id)
-                .where(Consultation.id.in_(change.consultation_ids))
-                .with_for_update()
-            )
-        connection.execute(select(Submission.id).where(change.scope()).with_for_update())
-    change.before = {
-        rollup.table.name: _contributions(connection, rollup, change) for rollup in ROLLUPS
-    }
+    if connection.dialect.name == "postgresql" and change.consultation_ids:
+        # No submission may be added to them meanwhile.
+        connection.execute(
+            select(Consultation.id)
+            .where(Consultation.id.in_(change.consultation_ids))
+            .with_for_update()
+        )
+    if _any_counted(connection, change, lock=True):
+        change.before = {
+            rollup.table.name: _contributions(connection, rollup, change) for rollup in ROLLUPS
+        }
+
+
+def _any_counted(connection: Connection, change: _Change, *, lock: bool = False) -> bool:
+    """Whether any touched submission is counted at all (`monitoring_rollup.counted`), with
+    every touched row locked until the change commits when asked (PostgreSQL). When none is,
+    every table's contributions are empty without reading them: one query instead of one
+    per table, the usual case when routing a new comment (nothing counted before it) and
+    when the router sends it to triage (nothing counted after it either)."""
+    query = select(case((and_(*counted()), 1), else_=0)).where(change.scope())
+    if lock and connection.dialect.name == "postgresql":
+        query = query.with_for_update()
+    return 1 in connection.execute(query).scalars().all()
 
 
 def _finish(connection: Connection, change: _Change) -> None:
@@ -117,8 +137,9 @@ def _finish(connection: Connection, change: _Change) -> None:
     if change.recount or change.too_large():
         recount(connection, change.offset)
         return
+    counted_now = _any_counted(connection, change)
     for rollup in ROLLUPS:
-        after = _contributions(connection, rollup, change)
+        after = _contributions(connection, rollup, change) if counted_now else {}
         before = change.before.get(rollup.table.name, {})
         _apply(connection, rollup, _difference(after, before, len(rollup.counts)))
 
