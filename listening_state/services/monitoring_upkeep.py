@@ -2,8 +2,9 @@
 
 Every change reads the contributions of the submissions it touches twice, with the rollup's
 own queries (monitoring_rollup.py): before (the old ones, subtracted) and after (the new ones,
-added); a side where none of them is counted at all is known to be empty without reading it. Both read the rows as the database holds them, so the result is exact whatever changed
-a row (a status, a routing, a spam decision, a deadline) and whatever the database did besides:
+added); a side where none of them is counted at all is known to be empty without reading it.
+Both read the rows as the database holds them, so the result is exact whatever changed a row
+(a status, a routing, a spam decision, a deadline) and whatever the database did besides:
 PostgreSQL deletes a deleted consultation's submissions by ON DELETE CASCADE, SQLite (foreign
 keys not enforced) keeps them, and they stay counted.
 
