@@ -79,3 +79,12 @@ def original_with_duplicates(n: int = 2) -> list[tuple[str, list[str]]]:
 def department_petitions() -> list[dict[str, str]]:
     """Petitions with the government department that answered them (`primary_department`)."""
     return [row for row in _petitions() if row["primary_department"]]
+
+
+@cache
+def sib200_sentences(language: str, split: str = "dev") -> tuple[str, ...]:
+    """Real FLORES-200 sentences (../shared/data/sib200, CC BY-SA 4.0) of one language
+    folder (kaz_Cyrl, rus_Cyrl, eng_Latn)."""
+    path = _require(SHARED_DATA / "sib200" / language / f"{split}.tsv")
+    with path.open(encoding="utf-8", newline="") as handle:
+        return tuple(row["text"] for row in csv.DictReader(handle, delimiter="\t"))

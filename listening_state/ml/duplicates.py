@@ -307,7 +307,7 @@ class DuplicateIndex:
             return np.zeros((len(texts), len(self)))
         block = self._text_scores(self._queries(texts))
         duplicates, roots = self.links(resolved)
-        return _fold(block, duplicates, roots, self.settings.history_weight)
+        return fold_known_duplicates(block, duplicates, roots, self.settings.history_weight)
 
     def similar(
         self,
@@ -356,9 +356,11 @@ class DuplicateIndex:
                     found = (self._position.get(int(key)) for key in exclude[start + offset])
                     left_out = [position for position in found if position is not None]
                 row[left_out] = 0.0
-                row = _fold(row[None, :], duplicates, roots, self.settings.history_weight)[0]
+                row = fold_known_duplicates(
+                    row[None, :], duplicates, roots, self.settings.history_weight
+                )[0]
                 row[left_out] = 0.0  # an excluded original takes its duplicates' part with it
-                results.append(_best(row, self.keys, limit, min_score))
+                results.append(best_matches(row, self.keys, limit, min_score))
         return results
 
 
@@ -390,17 +392,21 @@ def earlier_matches(
         for offset, row in enumerate(block):
             position = start + offset
             usable = (duplicates < position) & (roots < position)
-            earlier = _fold(
+            earlier = fold_known_duplicates(
                 row[None, :position],
                 duplicates[usable],
                 roots[usable],
                 index.settings.history_weight,
             )[0]
-            out[int(index.keys[position])] = _best(earlier, index.keys[:position], limit, min_score)
+            out[int(index.keys[position])] = best_matches(
+                earlier, index.keys[:position], limit, min_score
+            )
     return out
 
 
-def _fold(scores: FloatArray, duplicates: IntArray, roots: IntArray, weight: float) -> FloatArray:
+def fold_known_duplicates(
+    scores: FloatArray, duplicates: IntArray, roots: IntArray, weight: float
+) -> FloatArray:
     """Known duplicates' columns count for their originals' (noisy-or) and are then zeroed."""
     if not len(duplicates):
         return scores
@@ -415,7 +421,7 @@ def _fold(scores: FloatArray, duplicates: IntArray, roots: IntArray, weight: flo
     return out
 
 
-def _best(row: FloatArray, keys: IntArray, limit: int, min_score: float) -> list[Match]:
+def best_matches(row: FloatArray, keys: IntArray, limit: int, min_score: float) -> list[Match]:
     """The best `limit` scores of `row` (one per key), ties to the earliest key."""
     columns = np.flatnonzero((row > 0) & (row >= min_score))
     if len(columns) > limit:

@@ -84,10 +84,8 @@ def _duplicate_hint(submission: Submission) -> None:
     if not earlier:
         return
     references = {row.id: row.reference for row in earlier}
-    index = _window(submission.consultation_id).index(
-        [(row.id, row.body) for row in reversed(earlier)]
-    )
-    matches = index.similar(
+    matches = _window(submission.consultation_id).similar(
+        [(row.id, row.body) for row in reversed(earlier)],
         submission.body,
         limit=DUPLICATE_CANDIDATES,
         min_score=DUPLICATE_LISTED_FROM,
