@@ -57,6 +57,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cryptography.fernet import Fernet
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
@@ -115,6 +117,7 @@ def app_env(args: argparse.Namespace, model_dir: Path) -> dict[str, str]:
         "FLASK_APP": "listening_state",
         "LISTENING_STATE_ENV_NAME": "production",
         "LISTENING_STATE_SECRET_KEY": secrets.token_hex(32),
+        "LISTENING_STATE_TOTP_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
         "LISTENING_STATE_DATABASE_URL": args.pg_url,
         "LISTENING_STATE_MODEL_DIR": str(model_dir),
         "LISTENING_STATE_SHARED_DATA_DIR": str(SHARED_DATA),

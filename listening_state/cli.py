@@ -15,7 +15,7 @@ from flask.cli import AppGroup
 from listening_state.authz import SYSTEM
 from listening_state.ml.moderation import ModerationModel
 from listening_state.models import JobStatus, Role, RouterVersion
-from listening_state.services import accounts, councils, ministries, router_versions
+from listening_state.services import accounts, councils, ministries, router_versions, two_factor
 from listening_state.services.errors import InvalidTransition, NotFound, ValidationFailed
 from listening_state.services.router_registry import active_version
 
@@ -28,6 +28,7 @@ outbox_cli = AppGroup("outbox", help="E-mail: send what waits in the outbox, que
 themes_cli = AppGroup("themes", help="What we heard: theme rebuilds, and themes of a CSV file.")
 jobs_cli = AppGroup("jobs", help="Background jobs: the worker and the queue.")
 monitoring_cli = AppGroup("monitoring", help="The public monitoring figures and their rollup.")
+security_cli = AppGroup("security", help="Sign-in security: the second factor's stored secrets.")
 
 
 @demo_cli.command("load")
@@ -408,7 +409,20 @@ def jobs_list(limit: int) -> None:
         )
 
 
+@security_cli.command("encrypt-totp-secrets")
+def security_encrypt_totp_secrets() -> None:
+    """Encrypt under the first of TOTP_ENCRYPTION_KEYS every second-factor secret that is not:
+    stored in plain text before encryption, or under an older key (after a rotation)."""
+    report = two_factor.seal_stored_secrets(actor=SYSTEM)
+    click.echo(f"{report.sealed_again} secret(s) encrypted under the first key.")
+    if report.unreadable:
+        raise click.ClickException(
+            "no configured key opens the secret of: " + ", ".join(report.unreadable)
+        )
+
+
 def register(app: Flask) -> None:
+    app.cli.add_command(security_cli)
     app.cli.add_command(jobs_cli)
     app.cli.add_command(monitoring_cli)
     app.cli.add_command(themes_cli)

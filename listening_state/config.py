@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import base64
+import hmac
 import secrets
 from pathlib import Path
 from typing import Any
 
+from cryptography.fernet import Fernet
 from flask import Flask
 
 
@@ -76,6 +79,9 @@ class DefaultConfig:
     TOTP_REQUIRED_FOR_STAFF: bool | None = None
     TOTP_ISSUER = "Listening State"  # the name authenticator apps show beside the code
     TOTP_PENDING_SECONDS = 300  # between the password and the code of a two-step sign-in
+    # Fernet keys, comma-separated, that encrypt TOTP secrets (secret_box): the first encrypts,
+    # all decrypt. Required outside development and testing, where it is derived from SECRET_KEY.
+    TOTP_ENCRYPTION_KEYS: str | tuple[str, ...] = ""
     WTF_CSRF_TIME_LIMIT = None  # tied to the session, not a clock: long drafts must not expire
     # Auto-route only above the threshold whose cross-validated precision reaches this.
     ROUTER_TARGET_PRECISION = 0.85
@@ -158,6 +164,7 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         app.config.update(overrides)
     _settle_database(app)
     _settle_secret_key(app)
+    _settle_totp_encryption_keys(app)
     _settle_mail(app)
     _settle_jobs(app)
     if app.config["TOTP_REQUIRED_FOR_STAFF"] is None:
@@ -198,6 +205,31 @@ def _settle_secret_key(app: Flask) -> None:
         key_file.write_text(secrets.token_hex(32))
         key_file.chmod(0o600)
     app.config["SECRET_KEY"] = key_file.read_text().strip()
+
+
+def _settle_totp_encryption_keys(app: Flask) -> None:
+    value = app.config["TOTP_ENCRYPTION_KEYS"]
+    keys = [key.strip() for key in (value.split(",") if isinstance(value, str) else value)]
+    keys = [key for key in keys if key]
+    if not keys:
+        if app.config["ENV_NAME"] not in ("development", "testing"):
+            raise ConfigError(
+                "LISTENING_STATE_TOTP_ENCRYPTION_KEYS must be set outside development "
+                "(comma-separated Fernet keys, the first encrypts; see README)."
+            )
+        # Derived rather than generated: the secret key is itself kept (in instance/ in
+        # development), and processes sharing it (the tests' servers) then agree on this key.
+        digest = hmac.digest(app.config["SECRET_KEY"].encode(), b"totp-encryption-key", "sha256")
+        keys = [base64.urlsafe_b64encode(digest).decode("ascii")]
+    for position, key in enumerate(keys, start=1):
+        try:
+            Fernet(key)
+        except (TypeError, ValueError):
+            raise ConfigError(
+                f"LISTENING_STATE_TOTP_ENCRYPTION_KEYS: key {position} is not a Fernet key "
+                "(32 url-safe base64-encoded bytes; see README)."
+            ) from None  # the message must not repeat the key
+    app.config["TOTP_ENCRYPTION_KEYS"] = tuple(keys)
 
 
 MAIL_TRANSPORTS = ("smtp", "outbox-page")

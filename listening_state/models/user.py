@@ -12,6 +12,7 @@ from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from listening_state.models.base import Model, UTCDateTime, enum_column, utcnow
+from listening_state.models.sealed import SealedSecret, SealedSecretType
 
 if TYPE_CHECKING:
     from listening_state.models.council import PublicCouncil
@@ -46,9 +47,10 @@ class User(UserMixin, Model):
     # Sign-in protection (staff): failed attempts in a row, and the lockout they caused.
     failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # Time-based one-time passwords (RFC 6238): the base32 secret, set when the user confirmed
-    # a first code; the last time step accepted, so a code cannot be replayed within its window.
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # Time-based one-time passwords (RFC 6238): the base32 secret, encrypted (secret_box), set
+    # when the user confirmed a first code; the last time step accepted, so a code cannot be
+    # replayed within its window.
+    totp_secret: Mapped[SealedSecret | None] = mapped_column(SealedSecretType)
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
     # A deleted account keeps its row so its submissions stay public records, anonymous:

@@ -4,10 +4,16 @@ A code is accepted one 30-second step either side of the server's clock (phones 
 each step is accepted once per account: `totp_last_step` only moves forward, by a conditional
 UPDATE, so two requests racing with the same code cannot both pass. Turning it on also makes
 ten one-time recovery codes (services/recovery_codes), for when the phone is lost.
+
+The secret is stored encrypted (models/sealed, secret_box). One stored in plain text before
+encryption still works, and is sealed at its next accepted code, as is one sealed under a key
+that is no longer the first (after a rotation); `seal_stored_secrets` does it for every account.
 """
 
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
@@ -15,16 +21,21 @@ import pyotp
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from pyotp.utils import strings_equal
-from sqlalchemy import CursorResult, or_, update
+from sqlalchemy import CursorResult, or_, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from listening_state.authz import Actor, is_admin
 from listening_state.extensions import db
 from listening_state.models import User
 from listening_state.models.base import utcnow
+from listening_state.models.sealed import SealedSecret
+from listening_state.secret_box import SecretUnreadable
 from listening_state.services import audit, recovery_codes, security_notices
 from listening_state.services.accounts import password_matches
 from listening_state.services.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from listening_state.services.security_notices import Event
+
+log = logging.getLogger(__name__)
 
 VALID_WINDOW = 1  # steps either side of now
 CODE_DIGITS = 6
@@ -71,11 +82,26 @@ def matching_step(secret: str, code: str, now: datetime | None = None) -> int | 
     return matched
 
 
+def _open(user: User, sealed: SealedSecret) -> str:
+    try:
+        return sealed.open()
+    except SecretUnreadable:
+        log.error(
+            "The second-factor secret of user %s opens with no key of TOTP_ENCRYPTION_KEYS: "
+            "restore the key that sealed it, or reset the account's second factor.",
+            user.id,
+        )
+        raise
+
+
 def consume_code(user: User, code: str, now: datetime | None = None) -> bool:
-    """True once for a right code: its step is recorded (uncommitted) so it cannot be reused."""
+    """True once for a right code: its step is recorded (uncommitted) so it cannot be reused.
+    Raises SecretUnreadable (logged) when no configured key opens the stored secret."""
     if not is_enabled(user):
         return False
-    step = matching_step(cast(str, user.totp_secret), code, now)
+    sealed = cast(SealedSecret, user.totp_secret)
+    secret = _open(user, sealed)
+    step = matching_step(secret, code, now)
     if step is None:
         return False
     result = db.session.execute(
@@ -90,6 +116,24 @@ def consume_code(user: User, code: str, now: datetime | None = None) -> bool:
     if cast(CursorResult[object], result).rowcount != 1:
         return False  # replayed: this step (or a later one) was already used
     user.totp_last_step = step
+    if sealed.needs_sealing_again():
+        _seal_again(user, sealed, secret)
+    return True
+
+
+def _seal_again(user: User, sealed: SealedSecret, secret: str) -> bool:
+    """Store the secret under the first key (uncommitted), unless it changed meanwhile (turned
+    off, reset): a conditional UPDATE, so an old secret is never written back."""
+    fresh = SealedSecret.of(secret)
+    result = db.session.execute(
+        update(User)
+        .where(User.id == user.id, User.totp_secret == sealed)
+        .values(totp_secret=fresh)
+        .execution_options(synchronize_session=False)
+    )
+    if cast(CursorResult[object], result).rowcount != 1:
+        return False
+    set_committed_value(user, "totp_secret", fresh)
     return True
 
 
@@ -113,7 +157,7 @@ def enable(
     step = matching_step(secret, code, now)
     if step is None:
         raise ValidationFailed({"code": _wrong_code()})
-    user.totp_secret = secret
+    user.totp_secret = SealedSecret.of(secret)
     user.totp_enabled_at = now or utcnow()
     user.totp_last_step = step  # the confirming code cannot then sign anyone in
     codes = _new_codes(actor, user, action="account.two_factor_enable")
@@ -148,6 +192,15 @@ def _new_codes(actor: Actor, user: User, *, action: str) -> list[str]:
     return codes
 
 
+def _unreadable_secret() -> str:
+    return str(
+        _l(
+            "Codes from your authenticator app cannot be checked at the moment. "
+            "Ask an administrator to remove your second factor."
+        )
+    )
+
+
 def _wrong_password() -> str:
     return str(_l("Your password is not correct."))
 
@@ -169,8 +222,12 @@ def disable(
     errors: dict[str, list[str]] = {}
     if not password_matches(user, password):
         errors["password"] = [_wrong_password()]
-    elif not consume_code(user, code, now):
-        errors["code"] = _wrong_code()
+    else:
+        try:
+            if not consume_code(user, code, now):
+                errors["code"] = _wrong_code()
+        except SecretUnreadable:
+            errors["code"] = [_unreadable_secret()]
     if errors:  # nothing was written: a wrong code is checked before anything changes
         raise ValidationFailed(errors)
     _clear(user)
@@ -202,3 +259,31 @@ def reset(*, actor: Actor, user: User, reason: str = "") -> bool:
     security_notices.notify(user, Event.TWO_FACTOR_RESET, at=utcnow())
     db.session.commit()
     return True
+
+
+@dataclass(frozen=True)
+class SealingReport:
+    sealed_again: int
+    unreadable: list[str]  # e-mails of the accounts whose secret no configured key opens
+
+
+def seal_stored_secrets(*, actor: Actor) -> SealingReport:
+    """Encrypt under the first key every stored secret that is not (kept in plain text from
+    before encryption, or under an older key), so that an old key can then be removed."""
+    if not is_admin(actor):
+        raise PermissionDenied("only administrators re-encrypt second-factor secrets")
+    sealed_again, unreadable = 0, []
+    users = db.session.scalars(select(User).where(User.totp_secret.is_not(None))).all()
+    for user in users:
+        sealed = cast(SealedSecret, user.totp_secret)
+        if not sealed.needs_sealing_again():
+            continue
+        try:
+            secret = _open(user, sealed)
+        except SecretUnreadable:
+            unreadable.append(user.email)
+            continue
+        if _seal_again(user, sealed, secret):
+            sealed_again += 1
+    db.session.commit()
+    return SealingReport(sealed_again=sealed_again, unreadable=unreadable)

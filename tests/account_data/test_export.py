@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 from listening_state.authz import SYSTEM
 from listening_state.extensions import db
 from listening_state.models import Role
+from listening_state.models.sealed import SealedSecret
 from listening_state.services import account_data, accounts, recovery_codes
 from listening_state.services.account_data import USER_REFERENCES, user_reference_columns
 from listening_state.services.errors import PermissionDenied
@@ -96,13 +97,20 @@ def test_export_leaves_out_every_secret_but_says_a_second_factor_is_on(
 ) -> None:
     user = scene.citizen
     login(client, user)  # before the second factor is on, to need no code at sign-in
-    user.totp_secret = pyotp.random_base32()
+    totp_secret = SealedSecret.of(pyotp.random_base32())
+    user.totp_secret = totp_secret
     user.totp_enabled_at = user.created_at
     user.totp_last_step = 58_000_000
     codes = recovery_codes.replace(user)
     assert recovery_codes.use_code(user, codes[0])
     db.session.commit()
-    secrets = (user.password_hash, user.totp_secret, scene.token.token_sha256, scene.token_secret)
+    secrets = (
+        user.password_hash,
+        totp_secret.open(),
+        totp_secret.stored,
+        scene.token.token_sha256,
+        scene.token_secret,
+    )
     kept = [recovery_codes.code_hash(code) for code in codes]
     document, raw, _response = download(client)
     for secret in (*secrets, *codes, *kept):

@@ -8,8 +8,10 @@ import pyotp
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from listening_state import secret_box
 from listening_state.models import User
 from listening_state.services import two_factor
+from listening_state.web.auth.session_keys import ENROLMENT_SECRET
 from tests.factories import PASSWORD
 
 
@@ -25,6 +27,12 @@ def enrol_with_codes(user: User) -> tuple[pyotp.TOTP, list[str]]:
     totp = pyotp.TOTP(secret)
     codes = two_factor.enable(actor=user, user=user, secret=secret, code=totp.at(time.time() - 30))
     return totp, codes
+
+
+def enrolment_secret(client: FlaskClient) -> str:
+    """The secret the enrolment page shows, from the session, where it is kept encrypted."""
+    with client.session_transaction() as session, client.application.app_context():
+        return secret_box.unseal(session[ENROLMENT_SECRET])
 
 
 def post_password(client: FlaskClient, user: User, password: str = PASSWORD) -> TestResponse:

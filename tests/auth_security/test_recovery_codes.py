@@ -16,8 +16,13 @@ from listening_state.models import AuditEntry, RecoveryCode, Role, User
 from listening_state.services import account_deletion, recovery_codes, sign_in, two_factor
 from listening_state.services.errors import PermissionDenied, ValidationFailed
 from listening_state.services.security_notices import KIND
-from listening_state.web.auth.session_keys import ENROLMENT_SECRET
-from tests.auth_security.helpers import enrol_with_codes, post_code, post_password, signed_in
+from tests.auth_security.helpers import (
+    enrol_with_codes,
+    enrolment_secret,
+    post_code,
+    post_password,
+    signed_in,
+)
 from tests.concurrently import at_once
 from tests.factories import PASSWORD, login, make_ministry, make_user
 from tests.notifications.conftest import messages
@@ -192,9 +197,9 @@ def test_enrolment_shows_the_codes_once_and_the_code_page_mentions_them(
     officer = _officer()
     login(client, officer)
     client.get("/account/two-factor")
-    with client.session_transaction() as session:
-        secret = session[ENROLMENT_SECRET]
-    page = client.post("/account/two-factor", data={"code": pyotp.TOTP(secret).now()})
+    page = client.post(
+        "/account/two-factor", data={"code": pyotp.TOTP(enrolment_secret(client)).now()}
+    )
     text = page.get_data(as_text=True)
     shown = re.findall(r"<li><code>([^<]+)</code></li>", text)
     assert len(shown) == 10

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pyotp
 import pytest
+from cryptography.fernet import Fernet
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -16,8 +17,14 @@ from listening_state.models import AuditEntry, Role, User
 from listening_state.models.base import utcnow
 from listening_state.services import two_factor
 from listening_state.services.errors import ValidationFailed
-from listening_state.web.auth.session_keys import ENROLMENT_SECRET, PENDING_SIGN_IN
-from tests.auth_security.helpers import enrol, post_code, post_password, signed_in
+from listening_state.web.auth.session_keys import PENDING_SIGN_IN
+from tests.auth_security.helpers import (
+    enrol,
+    enrolment_secret,
+    post_code,
+    post_password,
+    signed_in,
+)
 from tests.concurrently import at_once
 from tests.factories import PASSWORD, login, make_ministry, make_user
 
@@ -35,8 +42,7 @@ def test_enrolment_shows_the_secret_and_an_otpauth_address(client: FlaskClient) 
     officer = _officer()
     login(client, officer)
     page = client.get("/account/two-factor").get_data(as_text=True)
-    with client.session_transaction() as session:
-        secret = session[ENROLMENT_SECRET]
+    secret = enrolment_secret(client)
     assert secret in page
     assert f"otpauth://totp/Listening%20State:{officer.email.replace('@', '%40')}" in page
     assert client.get("/account/two-factor").get_data(as_text=True).count(secret) >= 1
@@ -46,8 +52,7 @@ def test_enrolment_needs_a_right_first_code(client: FlaskClient) -> None:
     officer = _officer()
     login(client, officer)
     client.get("/account/two-factor")
-    with client.session_transaction() as session:
-        totp = pyotp.TOTP(session[ENROLMENT_SECRET])
+    totp = pyotp.TOTP(enrolment_secret(client))
     wrong = client.post("/account/two-factor", data={"code": _wrong(totp)})
     assert wrong.status_code == 400
     db.session.refresh(officer)
@@ -57,7 +62,8 @@ def test_enrolment_needs_a_right_first_code(client: FlaskClient) -> None:
     assert "Your recovery codes" in right.get_data(as_text=True)
     db.session.refresh(officer)
     assert two_factor.is_enabled(officer)
-    assert officer.totp_secret == totp.secret
+    assert officer.totp_secret is not None
+    assert officer.totp_secret.open() == totp.secret
     actions = db.session.scalars(db.select(AuditEntry.action)).all()
     assert actions == ["account.two_factor_enable"]
 
@@ -195,8 +201,7 @@ def test_required_mode_sends_staff_without_a_second_factor_to_enrol(
     assert blocked.headers["Location"] == "/account/two-factor"
     assert client.get("/").headers["Location"] == "/account/two-factor"
     client.get("/account/two-factor")
-    with client.session_transaction() as session:
-        totp = pyotp.TOTP(session[ENROLMENT_SECRET])
+    totp = pyotp.TOTP(enrolment_secret(client))
     client.post("/account/two-factor", data={"code": totp.now()})
     assert client.get("/manage/consultations").status_code == 200
 
@@ -215,13 +220,11 @@ def test_optional_mode_lets_staff_work_without_a_second_factor(client: FlaskClie
 def test_the_second_factor_is_required_in_production_by_default(
     app_with: Callable[..., Flask],
 ) -> None:
-    production = app_with(ENV_NAME="production")
-    assert production.config["TOTP_REQUIRED_FOR_STAFF"] is True
+    production = {"ENV_NAME": "production", "TOTP_ENCRYPTION_KEYS": Fernet.generate_key().decode()}
+    assert app_with(**production).config["TOTP_REQUIRED_FOR_STAFF"] is True
     assert app_with().config["TOTP_REQUIRED_FOR_STAFF"] is False
     assert (
-        app_with(ENV_NAME="production", TOTP_REQUIRED_FOR_STAFF=False).config[
-            "TOTP_REQUIRED_FOR_STAFF"
-        ]
+        app_with(**production, TOTP_REQUIRED_FOR_STAFF=False).config["TOTP_REQUIRED_FOR_STAFF"]
         is False
     )
 

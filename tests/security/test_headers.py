@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
+from cryptography.fernet import Fernet
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -73,7 +74,7 @@ def _set_cookies(response_headers: list[str], name: str) -> str:
 def test_production_cookies_are_secure_httponly_and_samesite(
     app_with: Callable[..., Flask],
 ) -> None:
-    app = app_with(ENV_NAME="production")
+    app = app_with(ENV_NAME="production", TOTP_ENCRYPTION_KEYS=Fernet.generate_key().decode())
     user = make_user()
     client = app.test_client()
     response = client.post(

@@ -3,9 +3,12 @@
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 
 from listening_state import create_app
 from listening_state.config import ConfigError
+
+PRODUCTION = {"ENV_NAME": "production", "SECRET_KEY": "k", "SQLALCHEMY_DATABASE_URI": "sqlite://"}
 
 
 def test_embedded_default_is_a_sqlite_file_in_the_instance_folder() -> None:
@@ -45,9 +48,37 @@ def test_development_key_is_generated_once_and_kept_in_instance(
 
 
 def test_production_cookies_are_https_only() -> None:
-    app = create_app(
-        {"ENV_NAME": "production", "SECRET_KEY": "k", "SQLALCHEMY_DATABASE_URI": "sqlite://"}
-    )
+    app = create_app({**PRODUCTION, "TOTP_ENCRYPTION_KEYS": Fernet.generate_key().decode()})
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["REMEMBER_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
+
+
+def test_totp_encryption_keys_are_required_outside_development() -> None:
+    with pytest.raises(ConfigError, match="LISTENING_STATE_TOTP_ENCRYPTION_KEYS must be set"):
+        create_app(PRODUCTION)
+
+
+def test_totp_encryption_keys_come_comma_separated_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    new, old = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    monkeypatch.setenv("LISTENING_STATE_TOTP_ENCRYPTION_KEYS", f"{new}, {old}")
+    assert create_app(PRODUCTION).config["TOTP_ENCRYPTION_KEYS"] == (new, old)
+
+
+def test_a_malformed_totp_encryption_key_is_refused_without_being_repeated() -> None:
+    good, bad = Fernet.generate_key().decode(), "not-a-fernet-key"
+    with pytest.raises(ConfigError, match="key 2 is not a Fernet key") as refused:
+        create_app({**PRODUCTION, "TOTP_ENCRYPTION_KEYS": f"{good},{bad}"})
+    assert bad not in str(refused.value)
+
+
+def test_development_derives_the_totp_key_from_the_secret_key() -> None:
+    def keys(secret_key: str) -> tuple[str, ...]:
+        settings = {"SECRET_KEY": secret_key, "SQLALCHEMY_DATABASE_URI": "sqlite://"}
+        return tuple(create_app(settings).config["TOTP_ENCRYPTION_KEYS"])
+
+    assert keys("one") == keys("one") != keys("two")
+    [key] = keys("one")
+    Fernet(key)  # a well-formed key

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from typing import cast
 
 from flask import (
@@ -19,8 +20,10 @@ from flask_login import current_user, login_user
 from flask_login.config import COOKIE_NAME
 from werkzeug.wrappers import Response
 
+from listening_state import secret_box
 from listening_state.extensions import limiter
 from listening_state.models import User
+from listening_state.secret_box import SecretUnreadable
 from listening_state.services import accounts, recovery_codes, sign_in, two_factor
 from listening_state.services.errors import InvalidTransition, ValidationFailed
 from listening_state.web.access import login_required
@@ -34,6 +37,9 @@ from listening_state.web.auth.forms import (
 )
 from listening_state.web.auth.session_keys import ENROLMENT_SECRET, MUST_CHANGE_PASSWORD
 from listening_state.web.forms_util import ActionForm, show_service_errors
+
+# Pages that show a secret: browsers must not keep them on disk.
+NOT_STORED = {"Cache-Control": "no-store"}
 
 
 def _me() -> User:
@@ -108,8 +114,7 @@ def two_factor_page() -> Response | tuple[str, int] | tuple[str, int, dict[str, 
     """See the second factor's state; set it up with a secret and a first code."""
     if two_factor.is_enabled(current_user):
         return _enabled_page()
-    secret = session.get(ENROLMENT_SECRET) or two_factor.new_secret()
-    session[ENROLMENT_SECRET] = secret
+    secret = _enrolment_secret()
     form = CodeForm()
     if form.validate_on_submit():
         try:
@@ -122,14 +127,30 @@ def two_factor_page() -> Response | tuple[str, int] | tuple[str, int, dict[str, 
             session.pop(ENROLMENT_SECRET, None)
             flash(_("The second factor is on: sign-in now asks for a code."), "success")
             return _show_codes(codes)
-    return render_template(
-        "auth/two_factor.html",
-        enabled=False,
-        form=form,
-        secret=secret,
-        uri=two_factor.provisioning_uri(user=_me(), secret=secret),
-        required=two_factor.is_required(current_user),
-    ), 400 if form.errors else 200
+    return (
+        render_template(
+            "auth/two_factor.html",
+            enabled=False,
+            form=form,
+            secret=secret,
+            uri=two_factor.provisioning_uri(user=_me(), secret=secret),
+            required=two_factor.is_required(current_user),
+        ),
+        400 if form.errors else 200,
+        NOT_STORED,
+    )  # the page shows the secret
+
+
+def _enrolment_secret() -> str:
+    """The secret the enrolment page shows until a first code confirms it, kept in the session
+    encrypted: the session cookie is signed, not encrypted, so anyone holding it could read it."""
+    sealed = session.get(ENROLMENT_SECRET)
+    if isinstance(sealed, str):
+        with suppress(SecretUnreadable):  # a key removed since: show a new secret
+            return secret_box.unseal(sealed)
+    secret = two_factor.new_secret()
+    session[ENROLMENT_SECRET] = secret_box.seal(secret)
+    return secret
 
 
 @bp.route("/account/two-factor/disable", methods=["POST"])
@@ -200,7 +221,7 @@ def _codes_form() -> RecoveryCodesForm:
 def _show_codes(codes: list[str]) -> tuple[str, int, dict[str, str]]:
     """New recovery codes, shown this once (only their hashes are kept), and never cached."""
     page = render_template("auth/recovery_codes.html", codes=codes)
-    return page, 200, {"Cache-Control": "no-store"}
+    return page, 200, NOT_STORED
 
 
 @bp.route("/admin/sign-in-security")

@@ -6,5 +6,6 @@ from __future__ import annotations
 PENDING_SIGN_IN = "sign_in_pending"
 # A staff password that breaks the current rule: every page leads to the password page.
 MUST_CHANGE_PASSWORD = "password_change_required"  # noqa: S105 - a key name
-# The secret shown on the enrolment page, kept until the user confirms a first code with it.
+# The secret shown on the enrolment page, kept until the user confirms a first code with it;
+# encrypted by secret_box, as the cookie is only signed.
 ENROLMENT_SECRET = "two_factor_enrolment_secret"  # noqa: S105 - a key name

@@ -11,6 +11,7 @@ from listening_state.extensions import limiter
 from listening_state.i18n import current_language
 from listening_state.models import User
 from listening_state.models.base import utcnow
+from listening_state.secret_box import SecretUnreadable
 from listening_state.services import accounts, sign_in
 from listening_state.services.errors import ValidationFailed
 
@@ -120,7 +121,19 @@ def login_code() -> str | Response:
         return redirect(url_for("auth.login"))
     form = LoginCodeForm()
     if form.validate_on_submit():
-        user = sign_in.check_code(user_id=int(str(pending["user_id"])), code=form.code.data or "")
+        try:
+            user = sign_in.check_code(
+                user_id=int(str(pending["user_id"])), code=form.code.data or ""
+            )
+        except SecretUnreadable:  # logged by the service: a key to restore, or a reset
+            user = None
+            problem = _(
+                "Codes from your authenticator app cannot be checked at the moment. Sign in "
+                "with one of your recovery codes, or ask an administrator to remove your "
+                "second factor."
+            )
+        else:
+            problem = _("That code is not right or was already used.")
         if user is not None:
             return _complete_sign_in(
                 user,
@@ -128,7 +141,7 @@ def login_code() -> str | Response:
                 must_change=bool(pending["must_change"]),
                 target=str(pending["next"]),
             )
-        form.code.errors = [*form.code.errors, _("That code is not right or was already used.")]
+        form.code.errors = [*form.code.errors, problem]
     return render_template("auth/login_code.html", form=form)
 
 
