@@ -65,7 +65,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from _http_load import Result, Visitor, csrf_token, wait_for_port  # noqa: E402
 from _load_faults import FAULTS, Fault, count_rows, job_after_outage  # noqa: E402
-from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy import URL, create_engine, make_url, text  # noqa: E402
 
 BIN = Path(sys.executable).parent
 SHARED_DATA = ROOT.parent / "shared" / "data"
@@ -129,9 +129,25 @@ def app_env(args: argparse.Namespace, model_dir: Path) -> dict[str, str]:
     return env
 
 
+def _create_if_missing(url: URL) -> None:
+    """CREATE DATABASE through the server's `postgres` database, when `url`'s does not exist."""
+    server = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        found = connection.execute(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": url.database}
+        ).first()
+        if found is None:
+            quoted = server.dialect.identifier_preparer.quote(str(url.database))
+            connection.execute(text(f"CREATE DATABASE {quoted}"))
+    server.dispose()
+
+
 def prepare_database(args: argparse.Namespace, env: dict[str, str]) -> dict[str, float]:
-    """Empty the database, then build it with the same commands as `make run`."""
-    engine = create_engine(args.pg_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    """Empty the database (made first if missing), then build it with the same commands as
+    `make run`."""
+    url = make_url(args.pg_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    _create_if_missing(url)
+    engine = create_engine(url)
     with engine.begin() as connection:
         connection.execute(text("DROP SCHEMA public CASCADE"))
         connection.execute(text("CREATE SCHEMA public"))
