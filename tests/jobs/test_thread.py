@@ -65,6 +65,8 @@ def test_the_thread_keeps_running_jobs_queued_after_it_started(
             first, second = queue_digest("day:one").id, queue_digest("day:two").id
         assert wait_until_finished(first).status is JobStatus.DONE
         assert wait_until_finished(second).status is JobStatus.DONE
+        # The thread counts a job after committing it as done: join it before reading the count.
+        job_thread.stop(threaded)
         assert job_thread.runner(threaded).ran == 2
     finally:
         job_thread.stop(threaded)
