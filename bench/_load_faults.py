@@ -71,6 +71,30 @@ def count_rows(pg_url: str, accepted: list[str]) -> dict[str, int]:
     }
 
 
+def wait_until_routed(pg_url: str, references: list[str], seconds: float = 1800.0) -> float:
+    """Wait until every one of these submissions has a routing decision (deferred intake);
+    the seconds waited."""
+    started = time.monotonic()
+    engine = _engine(pg_url)
+    try:
+        while time.monotonic() - started < seconds:
+            with engine.connect() as connection:
+                waiting = connection.scalar(
+                    text(
+                        "SELECT count(*) FROM submission s WHERE s.reference = ANY(:references) "
+                        "AND NOT EXISTS (SELECT 1 FROM routing_decision d "
+                        "WHERE d.submission_id = s.id)"
+                    ),
+                    {"references": references},
+                )
+            if not waiting:
+                return time.monotonic() - started
+            time.sleep(0.1)
+    finally:
+        engine.dispose()
+    raise RuntimeError(f"submissions still unrouted after {seconds:.0f} s")
+
+
 def routing_of(pg_url: str, references: list[str]) -> dict[str, int]:
     """How these submissions were routed: by a model version, or to triage without one."""
     if not references:

@@ -3,7 +3,7 @@
     .venv/bin/python bench/load.py [--pg-url postgresql://postgres@127.0.0.1:5432/load_bench]
         [--seconds 60] [--trivial-seconds 60] [--rounds 3] [--clients 50] [--workers 2]
         [--threads 1] [--fault none|postgres-restart|model-removed|redis-stopped]
-        [--fault-hold 10]
+        [--fault-hold 10] [--intake in-request|deferred]
 
 The database named by --pg-url is emptied (its public schema dropped) and rebuilt by the real
 steps of `make run`: `flask db upgrade`, `flask demo load`, `flask router bootstrap`. Citizens
@@ -23,6 +23,13 @@ The rate limits are raised through the environment (LISTENING_STATE_SUBMISSION_R
 ..._LOGIN_RATE_LIMIT): they count per client address and all the simulated citizens come from
 127.0.0.1, so the production limits would turn the bench into a test of the limiter. Raising
 them, rather than switching the limiter off, keeps its cost in the figures.
+
+--intake deferred runs the site with LISTENING_STATE_INTAKE_DEFERRED=true: the comment request
+only stores the comment, and one `flask jobs work` process (JOB_BACKEND table) routes, hints and
+themes it. After each submission phase the bench waits until that worker has routed every
+accepted comment, before the trivial phase starts (so the worker never competes with it), and
+reports the whole rate as well: accepted comments over the submission phases plus those waits.
+That `processed_per_s` is the figure that does not count deferred work as done.
 
 Faults, injected at 30% of the run (they touch services other people may be using: each is
 short, and the services are running again when the bench ends):
@@ -56,6 +63,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from cryptography.fernet import Fernet
 
@@ -64,7 +72,13 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from _http_load import Result, Visitor, csrf_token, wait_for_port  # noqa: E402
-from _load_faults import FAULTS, Fault, count_rows, job_after_outage  # noqa: E402
+from _load_faults import (  # noqa: E402
+    FAULTS,
+    Fault,
+    count_rows,
+    job_after_outage,
+    wait_until_routed,
+)
 from sqlalchemy import URL, create_engine, make_url, text  # noqa: E402
 
 BIN = Path(sys.executable).parent
@@ -126,6 +140,9 @@ def app_env(args: argparse.Namespace, model_dir: Path) -> dict[str, str]:
     }
     if args.fault == "redis-stopped":
         env["LISTENING_STATE_REDIS_URL"] = REDIS_URL
+    if args.intake == "deferred":  # the web processes store; one separate worker finishes
+        env["LISTENING_STATE_INTAKE_DEFERRED"] = "true"
+        env["LISTENING_STATE_JOB_BACKEND"] = "table"
     return env
 
 
@@ -262,7 +279,7 @@ def fetcher(run: Run) -> Callable[..., None]:
     return one
 
 
-def summarise(run: Run, seconds: float, ok: Callable[[Result], bool]) -> dict[str, float | int]:
+def summarise(run: Run, seconds: float, ok: Callable[[Result], bool]) -> dict[str, Any]:
     good = [r.seconds * 1000 for r in run.results if ok(r)]
     statuses = Counter(r.status for r in run.results)
     return {
@@ -277,7 +294,7 @@ def summarise(run: Run, seconds: float, ok: Callable[[Result], bool]) -> dict[st
         "status_5xx": sum(n for s, n in statuses.items() if s >= 500),
         "status_503": statuses.get(503, 0),
         "no_answer": statuses.get(0, 0),
-        "statuses": dict(sorted(statuses.items())),  # type: ignore[dict-item]
+        "statuses": dict(sorted(statuses.items())),
         "no_answer_kinds": dict(Counter(r.error for r in run.results if r.status == 0)),
     }
 
@@ -297,6 +314,12 @@ def main() -> None:
         "--fault", default="none", choices=("none", *FAULTS), help="inject one fault"
     )
     parser.add_argument("--fault-hold", type=float, default=10.0, help="seconds Redis is down")
+    parser.add_argument(
+        "--intake",
+        default="in-request",
+        choices=("in-request", "deferred"),
+        help="where comments are routed: in their request, or by a worker afterwards",
+    )
     args = parser.parse_args()
     trivial_seconds = args.seconds if args.trivial_seconds is None else args.trivial_seconds
 
@@ -309,10 +332,9 @@ def main() -> None:
     server = start_server(args, env, workdir / "gunicorn.log")
     worker = None
     if args.fault == "redis-stopped":  # the jobs that must resume when Redis is back
-        with (workdir / "worker.log").open("wb") as log:
-            worker = subprocess.Popen(  # noqa: S603 - this venv's flask, fixed arguments
-                [str(BIN / "flask"), "jobs", "worker"], cwd=ROOT, env=env, stdout=log, stderr=log
-            )
+        worker = start_worker(["jobs", "worker"], env, workdir / "worker.log")
+    if args.intake == "deferred":  # finishes the comments the web processes only stored
+        worker = start_worker(["jobs", "work"], env, workdir / "intake-worker.log")
     fault: Fault | None = None
     fault_figures: dict[str, object] = {}
     try:
@@ -327,11 +349,14 @@ def main() -> None:
         # rounds, so that load from other programs on the machine weighs on both alike.
         rounds = 1 if fault is not None or trivial_seconds <= 0 else args.rounds
         submit_one = submitter(submissions, comments, consultation_ids)
-        trivial, load_seconds, trivial_elapsed = Run(), 0.0, 0.0
+        trivial, load_seconds, trivial_elapsed, drain_seconds = Run(), 0.0, 0.0, 0.0
         for _ in range(rounds):
             started = time.monotonic()
             run_clients(visitors, args.seconds / rounds, submit_one)
             load_seconds += time.monotonic() - started
+            if args.intake == "deferred":
+                references = [reference for reference, _ in submissions.accepted]
+                drain_seconds += wait_until_routed(args.pg_url, references)
             if fault is not None:
                 fault.join()
                 fault_figures = fault.figures(submissions.results, submissions.accepted)
@@ -348,7 +373,19 @@ def main() -> None:
             if process is not None:
                 process.send_signal(signal.SIGTERM)
                 process.wait(timeout=60)
+    if args.intake == "deferred":
+        fault_figures["drain_seconds"] = round(drain_seconds, 1)
+        fault_figures["processed_per_s"] = round(
+            len(submissions.accepted) / (load_seconds + drain_seconds), 1
+        )
     report(args, setup, submissions, load_seconds, trivial, trivial_elapsed, fault_figures)
+
+
+def start_worker(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    with log.open("wb") as output:
+        return subprocess.Popen(  # noqa: S603 - this venv's flask, fixed arguments
+            [str(BIN / "flask"), *command], cwd=ROOT, env=env, stdout=output, stderr=output
+        )
 
 
 def report(
@@ -395,6 +432,11 @@ def report(
         row["ratio"] = (
             round(float(sub["per_s"]) / float(triv["per_s"]), 3) if triv["per_s"] else None
         )
+        if "processed_per_s" in fault_report:
+            processed = float(fault_report["processed_per_s"])  # type: ignore[arg-type]
+            row["processed_ratio"] = (
+                round(processed / float(triv["per_s"]), 3) if triv["per_s"] else None
+            )
     print(f"\nsubmission statuses: {sub['statuses']}, no answer: {sub['no_answer_kinds']}")
     print(
         f"accepted {row['accepted']}, stored {row['stored']} (of the bench citizens), "
@@ -404,6 +446,7 @@ def report(
         print(f"{key:32} {value}")
     row.update({k: v for k, v in fault_report.items() if not isinstance(v, list)})
     row.update({"fault": args.fault, "clients": args.clients, "workers": args.workers})
+    row["intake"] = args.intake
     row["seconds"] = round(load_seconds, 1)
     row["load_average"] = [round(x, 2) for x in os.getloadavg()]
     print(json.dumps(row))

@@ -1,4 +1,11 @@
-"""Receiving a citizen's comment: store it first, then route it (routing can never lose it)."""
+"""Receiving a citizen's comment: store it first, then route it (routing can never lose it).
+
+The rest of intake (routing, moderators' hints, themes) runs in the request by default, so the
+citizen's confirmation already names the ministry. With INTAKE_DEFERRED it runs in the job
+sweep instead: the request only stores the comment, and a worker finishes it seconds later, so
+a flood of comments costs the web processes little and waits in the table rather than in
+their queues.
+"""
 
 from __future__ import annotations
 
@@ -43,21 +50,25 @@ def receive_feedback(
     submission = submissions.submit_feedback(
         actor=actor, consultation=consultation, body=body, stance=stance, section=section
     )
-    _after_storing(submission)
+    if not current_app.config["INTAKE_DEFERRED"]:
+        _after_storing(submission)
     return submission
 
 
-def _after_storing(submission: Submission) -> None:
-    routing.route_new_submission(submission)
+def _after_storing(submission: Submission) -> bool:
+    """Route, hint and theme a stored submission; False when not even triage could be recorded
+    (it stays stranded for the next sweep)."""
+    decision = routing.route_new_submission(submission)
     moderation_hints.compute_hints(submission)
     theme_assignment.assign_new_submission(submission)  # after routing: its ministry is known
+    return decision is not None
 
 
 def _stranded(cutoff: datetime) -> tuple[ColumnElement[bool], ...]:
-    """Comments stored but never routed: the process or the database died between the commit
-    that stored them and the one that routed them. Imported comments (with a source key) are
-    left unrouted on purpose, and a comment younger than the cutoff may still be in its
-    request."""
+    """Comments stored but never routed: deferred ones, or ones whose process or database died
+    between the commit that stored them and the one that routed them. Imported comments (with
+    a source key) are left unrouted on purpose, and, unless intake is deferred, a comment
+    younger than the cutoff may still be in its request."""
     return (
         Submission.status == SubmissionStatus.RECEIVED,
         Submission.ministry_id.is_(None),
@@ -72,10 +83,22 @@ def finish_stranded(*, now: datetime | None = None) -> int:
 
     Called by the job sweep. Each comment is taken under a row lock that other sweepers skip
     (PostgreSQL), and looked at again once locked, so two workers never route one twice.
+    Deferred intake takes every stored comment, batch after batch until fewer than a batch were
+    finished (none left, other workers took some, or routing could not be recorded); otherwise
+    one batch of those older than INTAKE_RECOVERY_SECONDS.
     """
-    age = timedelta(seconds=float(current_app.config["INTAKE_RECOVERY_SECONDS"]))
-    cutoff = (now or utcnow()) - age
-    stranded = _stranded(cutoff)
+    if not current_app.config["INTAKE_DEFERRED"]:
+        age = timedelta(seconds=float(current_app.config["INTAKE_RECOVERY_SECONDS"]))
+        return _finish_batch(_stranded((now or utcnow()) - age), stranded_by_failure=True)
+    finished = 0
+    while True:
+        batch = _finish_batch(_stranded(now or utcnow()), stranded_by_failure=False)
+        finished += batch
+        if batch < STRANDED_LIMIT:
+            return finished
+
+
+def _finish_batch(stranded: tuple[ColumnElement[bool], ...], *, stranded_by_failure: bool) -> int:
     ids = list(
         db.session.scalars(
             select(Submission.id).where(*stranded).order_by(Submission.id).limit(STRANDED_LIMIT)
@@ -92,9 +115,9 @@ def finish_stranded(*, now: datetime | None = None) -> int:
         if submission is None:  # another worker has it, or finished it meanwhile
             db.session.rollback()
             continue
-        log.warning(
-            "submission %s was stored but never routed: routing it now", submission.reference
-        )
-        _after_storing(submission)  # its first commit releases the lock
-        finished += 1
+        if stranded_by_failure:
+            log.warning(
+                "submission %s was stored but never routed: routing it now", submission.reference
+            )
+        finished += _after_storing(submission)  # its first commit releases the lock
     return finished
