@@ -7,7 +7,9 @@ key decrypts, so a new key can go first while the old one still opens what it se
 
 from __future__ import annotations
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from functools import lru_cache
+
+from cryptography.fernet import Fernet, InvalidToken
 from flask import current_app
 
 
@@ -15,9 +17,15 @@ class SecretUnreadable(Exception):
     """No configured key opens this token: a key was removed or mistyped, or it was altered."""
 
 
-def _keys() -> list[Fernet]:
-    # Validated and split into a tuple by config.load_config.
-    return [Fernet(key) for key in current_app.config["TOTP_ENCRYPTION_KEYS"]]
+@lru_cache(maxsize=8)
+def _fernets(keys: tuple[str, ...]) -> tuple[Fernet, ...]:
+    return tuple(Fernet(key) for key in keys)
+
+
+def _keys() -> tuple[Fernet, ...]:
+    # Validated and split into a tuple by config.load_config; built once per set of keys
+    # (keyed on the keys themselves, so an app with other keys gets its own).
+    return _fernets(tuple(current_app.config["TOTP_ENCRYPTION_KEYS"]))
 
 
 def seal(secret: str) -> str:
@@ -27,16 +35,18 @@ def seal(secret: str) -> str:
 
 def unseal(token: str) -> str:
     """The secret a token holds, whichever configured key sealed it."""
-    try:
-        return MultiFernet(_keys()).decrypt(token.encode()).decode()
-    except InvalidToken as error:
-        raise SecretUnreadable from error
+    return unseal_noting_key(token)[0]
 
 
-def sealed_with_first_key(token: str) -> bool:
-    """False for a token under an older key, to be sealed again under the first one."""
-    try:
-        _keys()[0].decrypt(token.encode())
-    except InvalidToken:
-        return False
-    return True
+def unseal_noting_key(token: str) -> tuple[str, bool]:
+    """The secret a token holds, and whether the first key sealed it (False: an older key did,
+    and it is to be sealed again under the first). Each key is tried once, first key first."""
+    failure: InvalidToken | None = None
+    for position, key in enumerate(_keys()):
+        try:
+            secret = key.decrypt(token.encode()).decode()
+        except InvalidToken as error:
+            failure = error
+            continue
+        return secret, position == 0
+    raise SecretUnreadable from failure

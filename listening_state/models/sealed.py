@@ -35,11 +35,24 @@ class SealedSecret:
 
     def open(self) -> str:
         """The secret; raises secret_box.SecretUnreadable when no configured key opens it."""
-        return self.stored if self.is_plain_text else secret_box.unseal(self.stored)
+        return self.open_noting_key().secret
 
-    def needs_sealing_again(self) -> bool:
-        """Stored in plain text, or under a key that is no longer the first one."""
-        return self.is_plain_text or not secret_box.sealed_with_first_key(self.stored)
+    def open_noting_key(self) -> OpenedSecret:
+        """The secret, and whether it is to be sealed again, from one decryption; raises
+        secret_box.SecretUnreadable when no configured key opens it."""
+        if self.is_plain_text:
+            return OpenedSecret(self.stored, needs_sealing_again=True)
+        secret, under_first_key = secret_box.unseal_noting_key(self.stored)
+        return OpenedSecret(secret, needs_sealing_again=not under_first_key)
+
+
+@dataclass(frozen=True)
+class OpenedSecret:
+    """A secret as `SealedSecret.open_noting_key` opened it."""
+
+    secret: str = field(repr=False)
+    # Stored in plain text, or under a key that is no longer the first one.
+    needs_sealing_again: bool
 
 
 class SealedSecretType(TypeDecorator[SealedSecret]):

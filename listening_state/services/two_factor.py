@@ -28,7 +28,7 @@ from listening_state.authz import Actor, is_admin
 from listening_state.extensions import db
 from listening_state.models import User
 from listening_state.models.base import utcnow
-from listening_state.models.sealed import SealedSecret
+from listening_state.models.sealed import OpenedSecret, SealedSecret
 from listening_state.secret_box import SecretUnreadable
 from listening_state.services import audit, recovery_codes, security_notices
 from listening_state.services.accounts import password_matches
@@ -82,9 +82,9 @@ def matching_step(secret: str, code: str, now: datetime | None = None) -> int | 
     return matched
 
 
-def _open(user: User, sealed: SealedSecret) -> str:
+def _open(user: User, sealed: SealedSecret) -> OpenedSecret:
     try:
-        return sealed.open()
+        return sealed.open_noting_key()
     except SecretUnreadable:
         log.error(
             "The second-factor secret of user %s opens with no key of TOTP_ENCRYPTION_KEYS: "
@@ -100,8 +100,8 @@ def consume_code(user: User, code: str, now: datetime | None = None) -> bool:
     if not is_enabled(user):
         return False
     sealed = cast(SealedSecret, user.totp_secret)
-    secret = _open(user, sealed)
-    step = matching_step(secret, code, now)
+    opened = _open(user, sealed)
+    step = matching_step(opened.secret, code, now)
     if step is None:
         return False
     result = db.session.execute(
@@ -116,8 +116,8 @@ def consume_code(user: User, code: str, now: datetime | None = None) -> bool:
     if cast(CursorResult[object], result).rowcount != 1:
         return False  # replayed: this step (or a later one) was already used
     user.totp_last_step = step
-    if sealed.needs_sealing_again():
-        _seal_again(user, sealed, secret)
+    if opened.needs_sealing_again:
+        _seal_again(user, sealed, opened.secret)
     return True
 
 
@@ -276,14 +276,12 @@ def seal_stored_secrets(*, actor: Actor) -> SealingReport:
     users = db.session.scalars(select(User).where(User.totp_secret.is_not(None))).all()
     for user in users:
         sealed = cast(SealedSecret, user.totp_secret)
-        if not sealed.needs_sealing_again():
-            continue
         try:
-            secret = _open(user, sealed)
+            opened = _open(user, sealed)
         except SecretUnreadable:
             unreadable.append(user.email)
             continue
-        if _seal_again(user, sealed, secret):
+        if opened.needs_sealing_again and _seal_again(user, sealed, opened.secret):
             sealed_again += 1
     db.session.commit()
     return SealingReport(sealed_again=sealed_again, unreadable=unreadable)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import pyotp
 import pytest
@@ -59,6 +60,23 @@ def _store(user: User, value: str) -> None:
 
 def _opened_with(key: str, token: str) -> str:
     return Fernet(key).decrypt(token).decode()
+
+
+@dataclass(frozen=True)
+class LostKey:
+    """An officer who enrolled under a key that `app` (the app now serving) no longer has."""
+
+    officer: User
+    totp: pyotp.TOTP
+    recovery_codes: list[str]
+    app: Flask
+
+
+@pytest.fixture
+def lost_key(app_with: Callable[..., Flask]) -> LostKey:
+    officer = _officer()
+    totp, codes = enrol_with_codes(officer)
+    return LostKey(officer, totp, codes, app_with(TOTP_ENCRYPTION_KEYS=_new_key()))
 
 
 def test_enrolment_stores_the_secret_encrypted(client: FlaskClient) -> None:
@@ -124,44 +142,35 @@ def test_a_secret_under_the_old_key_signs_in_when_that_key_comes_second(
 
 
 def test_a_secret_no_key_opens_refuses_the_code_clearly_but_not_recovery_codes(
-    app_with: Callable[..., Flask], caplog: pytest.LogCaptureFixture
+    lost_key: LostKey, caplog: pytest.LogCaptureFixture
 ) -> None:
-    officer = _officer()
-    totp, codes = enrol_with_codes(officer)
-    client = app_with(TOTP_ENCRYPTION_KEYS=_new_key()).test_client()
+    officer = lost_key.officer
+    client = lost_key.app.test_client()
     assert post_password(client, officer).headers["Location"] == "/login/code"
     with caplog.at_level(logging.ERROR, logger="listening_state.services.two_factor"):
-        refused = post_code(client, totp.now())
+        refused = post_code(client, lost_key.totp.now())
     assert refused.status_code == 200
     assert UNREADABLE in refused.get_data(as_text=True)
     assert f"user {officer.id} opens with no key" in caplog.text
     assert not signed_in(client)
     db.session.refresh(officer)
     assert officer.failed_sign_ins == 0  # the holder did nothing wrong
-    assert post_code(client, codes[0]).headers["Location"] == "/"
+    assert post_code(client, lost_key.recovery_codes[0]).headers["Location"] == "/"
 
 
-def test_turning_off_a_second_factor_no_key_opens_says_whom_to_ask(
-    app_with: Callable[..., Flask],
-) -> None:
-    officer = _officer()
-    totp, codes = enrol_with_codes(officer)
-    client = app_with(TOTP_ENCRYPTION_KEYS=_new_key()).test_client()
-    post_password(client, officer)
-    post_code(client, codes[0])
+def test_turning_off_a_second_factor_no_key_opens_says_whom_to_ask(lost_key: LostKey) -> None:
+    client = lost_key.app.test_client()
+    post_password(client, lost_key.officer)
+    post_code(client, lost_key.recovery_codes[0])
     response = client.post(
-        "/account/two-factor/disable", data={"password": PASSWORD, "code": totp.now()}
+        "/account/two-factor/disable", data={"password": PASSWORD, "code": lost_key.totp.now()}
     )
     assert response.status_code == 400
     assert "Ask an administrator to remove your second factor." in response.get_data(as_text=True)
 
 
-def test_an_administrator_removes_a_second_factor_no_key_opens(
-    app_with: Callable[..., Flask],
-) -> None:
-    officer = _officer()
-    enrol(officer)
-    wrong_key = app_with(TOTP_ENCRYPTION_KEYS=_new_key())
+def test_an_administrator_removes_a_second_factor_no_key_opens(lost_key: LostKey) -> None:
+    officer, wrong_key = lost_key.officer, lost_key.app
     admin = wrong_key.test_client()
     login(admin, make_user(Role.ADMIN))
     assert admin.post(f"/admin/sign-in-security/{officer.id}/reset-two-factor").status_code == 302
@@ -191,12 +200,8 @@ def test_encrypt_totp_secrets_moves_plain_and_old_key_secrets_to_the_first_key(
     assert _stored(under_new) == untouched
 
 
-def test_encrypt_totp_secrets_names_the_accounts_no_key_opens(
-    app_with: Callable[..., Flask],
-) -> None:
-    officer = _officer()
-    enrol(officer)
-    wrong_key = app_with(TOTP_ENCRYPTION_KEYS=_new_key())
+def test_encrypt_totp_secrets_names_the_accounts_no_key_opens(lost_key: LostKey) -> None:
+    officer, wrong_key = lost_key.officer, lost_key.app
     with wrong_key.app_context():
         result = wrong_key.test_cli_runner().invoke(args=["security", "encrypt-totp-secrets"])
     assert result.exit_code == 1
