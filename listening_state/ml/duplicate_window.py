@@ -30,6 +30,7 @@ from listening_state.ml.duplicates import (
     best_matches,
     first_line,
     fold_known_duplicates,
+    links,
     text_counts,
 )
 from listening_state.ml.features import (
@@ -129,8 +130,7 @@ class DuplicateWindow:
                     row = (row + weight * title) / (1 + weight)
             keys = self._slot_keys[slots]
         if resolved:
-            known = DuplicateIndex.from_counts(keys, None, None, self.settings, self._analyzer)
-            duplicates, roots = known.links(resolved)
+            duplicates, roots = links(keys, resolved)
             row = fold_known_duplicates(
                 row[None, :], duplicates, roots, self.settings.history_weight
             )[0]

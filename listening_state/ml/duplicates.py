@@ -269,30 +269,8 @@ class DuplicateIndex:
         return mixed
 
     def links(self, resolved: Mapping[int, int] | None) -> tuple[IntArray, IntArray]:
-        """Positions of the known duplicates this index holds, and of the originals they fold into.
-
-        A duplicate folds into the earliest ancestor (following `resolved` from key to key)
-        that the index holds; a duplicate whose ancestors are all missing stays itself.
-        """
-        mapping = resolved or {}
-        duplicates: list[int] = []
-        roots: list[int] = []
-        for duplicate, original in mapping.items():
-            position = self._position.get(int(duplicate))
-            if position is None:
-                continue
-            seen, key, root = {int(duplicate)}, int(original), None
-            while key not in seen:
-                seen.add(key)
-                if key in self._position:
-                    root = self._position[key]
-                if key not in mapping:
-                    break
-                key = int(mapping[key])
-            if root is not None and root != position:
-                duplicates.append(position)
-                roots.append(root)
-        return np.array(duplicates, dtype=np.int64), np.array(roots, dtype=np.int64)
+        """`links(self.keys, resolved)`, from the positions the index keeps."""
+        return _links(self._position, resolved)
 
     def scores(
         self, texts: Sequence[str], *, resolved: Mapping[int, int] | None = None
@@ -402,6 +380,44 @@ def earlier_matches(
                 earlier, index.keys[:position], limit, min_score
             )
     return out
+
+
+def links(
+    keys: Sequence[int] | IntArray, resolved: Mapping[int, int] | None
+) -> tuple[IntArray, IntArray]:
+    """Positions, among `keys`, of the known duplicates they hold, and of the originals those
+    fold into.
+
+    A duplicate folds into the earliest ancestor (following `resolved` from key to key) that
+    `keys` holds; a duplicate whose ancestors are all missing stays itself.
+    """
+    position_of = {int(key): position for position, key in enumerate(keys)} if resolved else {}
+    return _links(position_of, resolved)
+
+
+def _links(
+    position_of: Mapping[int, int], resolved: Mapping[int, int] | None
+) -> tuple[IntArray, IntArray]:
+    """`links`, with the keys given as each key's position."""
+    mapping = resolved or {}
+    duplicates: list[int] = []
+    roots: list[int] = []
+    for duplicate, original in mapping.items():
+        position = position_of.get(int(duplicate))
+        if position is None:
+            continue
+        seen, key, root = {int(duplicate)}, int(original), None
+        while key not in seen:
+            seen.add(key)
+            if key in position_of:
+                root = position_of[key]
+            if key not in mapping:
+                break
+            key = int(mapping[key])
+        if root is not None and root != position:
+            duplicates.append(position)
+            roots.append(root)
+    return np.array(duplicates, dtype=np.int64), np.array(roots, dtype=np.int64)
 
 
 def fold_known_duplicates(
