@@ -11,7 +11,7 @@ from tests.factories import login, make_consultation, make_ministry, make_submis
 
 
 def _titles(page: str) -> list[str]:
-    return re.findall(r'<h3><a href="/consultations/\d+">([^<]+)</a></h3>', page)
+    return re.findall(r'<h2><a href="/consultations/\d+">([^<]+)</a></h2>', page)
 
 
 def test_index_filters_by_ministry_and_status(client: FlaskClient) -> None:
