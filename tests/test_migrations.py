@@ -1,5 +1,7 @@
 """Migrations build exactly the models' schema from empty, on SQLite and PostgreSQL."""
 
+import os
+import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,14 +28,13 @@ def empty_database_url(
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'migrations.sqlite'}"
         return
-    import os
-
     if not os.environ.get(PG_ENV):
         if os.environ.get("CI") == "true":
             pytest.fail(f"CI requires PostgreSQL: set {PG_ENV}")
         pytest.skip(f"set {PG_ENV} to test migrations on PostgreSQL")
     server = create_engine(pg_url(), isolation_level="AUTOCOMMIT")
-    name = "ls_migrations_test"
+    # Unique per run, so that two runs against one server never drop each other's database.
+    name = f"ls_migrations_test_{os.getpid()}_{secrets.token_hex(4)}"
     with server.connect() as connection:
         connection.execute(text(f"DROP DATABASE IF EXISTS {name}"))
         connection.execute(text(f"CREATE DATABASE {name}"))
