@@ -60,9 +60,13 @@ class DefaultConfig:
     RISK_HINT_MIN_SCORE = 0.5
     # A new comment is compared with at most this many earlier ones of its consultation.
     DUPLICATE_HINT_WINDOW = 5000
-    # Consultations whose analysed window each process keeps (about 12 MB each at 5,000 short
-    # comments); a comment to any other consultation analyses its window again.
-    DUPLICATE_HINT_WINDOWS_KEPT = 4
+    # Consultations whose analysed window each process keeps, and the memory they may hold
+    # (about 16 MB for 5,000 short comments; bench/duplicate_window.py), least recently used
+    # dropped first; a comment to any other consultation analyses its window again. Keep more
+    # than the consultations open at once: with fewer, comments spread over them analyse a whole
+    # window again and again.
+    DUPLICATE_HINT_WINDOWS_KEPT = 64
+    DUPLICATE_HINT_WINDOWS_MB = 256
     COUNCIL_DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
     COUNCIL_DOCUMENT_DIR = ""  # empty: instance/council_documents
     # Requests larger than a council document and its form are refused (413) before parsing.

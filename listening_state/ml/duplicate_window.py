@@ -17,6 +17,7 @@ columns only they used, are compacted away now and then: memory follows the wind
 from __future__ import annotations
 
 import operator
+import sys
 import threading
 from collections.abc import Mapping, Sequence
 from itertools import repeat
@@ -40,6 +41,9 @@ from listening_state.ml.features import (
     IntArray,
 )
 from listening_state.ml.growing_counts import BoolArray, GrowingBlock, TextCounts, room
+
+# A dict entry with an int key: its slot in the table and the int object (CPython, 64-bit).
+_DICT_ENTRY_BYTES = 100
 
 
 class _Space:
@@ -95,7 +99,10 @@ class DuplicateWindow:
         self._slot_keys: IntArray = np.empty(0, dtype=np.int64)
         self._live: BoolArray = np.empty(0, dtype=bool)
         self._slots = 0
+        self._text_bytes = 0  # what the kept texts take (sys.getsizeof)
         self.analysed = 0  # texts analysed so far: what the window saves is the rest
+        # The last query with a key: it usually arrives as the next comment's newest row.
+        self._last_query: tuple[int, str, tuple[TextCounts, TextCounts | None]] | None = None
 
     def index(self, items: Sequence[tuple[int, str]]) -> DuplicateIndex:
         """`DuplicateIndex(items)`, bit for bit, analysing only the texts this window has not
@@ -111,12 +118,19 @@ class DuplicateWindow:
         limit: int = 5,
         min_score: float = 0.0,
         resolved: Mapping[int, int] | None = None,
+        key: int | None = None,
     ) -> list[Match]:
         """`DuplicateIndex(items).similar(text, ...)`: the same matches, scores within 1e-9,
-        without building the index."""
-        body_query, title_query = self._count(text)
+        without building the index.
+
+        `key`: the query's own key, when it will be among the next call's items (a comment
+        then compared with the ones after it); its counts are kept, not analysed again.
+        """
+        body_query, title_query = counted = self._count(text)
         with self._lock:
             slots = self._update(items)
+            if key is not None:
+                self._last_query = (key, text, counted)
             if not len(slots) or limit <= 0:
                 return []
             if any(block.capped() for block in self._blocks()):
@@ -135,6 +149,13 @@ class DuplicateWindow:
                 row[None, :], duplicates, roots, self.settings.history_weight
             )[0]
         return best_matches(row, keys, limit, min_score)
+
+    @property
+    def nbytes(self) -> int:
+        """About the memory the window keeps: its arrays, texts and key maps."""
+        arrays = sum(block.nbytes for block in self._blocks())
+        per_key = 2 * _DICT_ENTRY_BYTES + self._slot_keys.itemsize + self._live.itemsize
+        return arrays + self._text_bytes + len(self._slot_of) * per_key
 
     def _count(self, text: str) -> tuple[TextCounts, TextCounts | None]:
         """One text's counts, and its first line's if the settings weigh it."""
@@ -175,7 +196,8 @@ class DuplicateWindow:
             block.remove(gone)
         self._live[gone] = False
         for key in self._slot_keys[gone].tolist():
-            del self._slot_of[key], self._text_of[key]
+            self._text_bytes -= sys.getsizeof(self._text_of.pop(key))
+            del self._slot_of[key]
         if len(fresh):
             self._add([keys[position] for position in fresh], [texts[p] for p in fresh])
             slots[fresh] = np.arange(self._slots - len(fresh), self._slots)
@@ -184,10 +206,15 @@ class DuplicateWindow:
         return slots
 
     def _add(self, keys: list[int], texts: list[str]) -> None:
-        self.analysed += len(texts)
-        if len(texts) == 1:  # a new comment: the usual case
-            body, title = self._count(texts[0])
+        if len(texts) == 1:  # a new comment: the usual case, often the last query
+            last = self._last_query
+            if last is not None and last[:2] == (keys[0], texts[0]):
+                body, title = last[2]
+            else:
+                self.analysed += 1
+                body, title = self._count(texts[0])
         else:
+            self.analysed += len(texts)
             body = TextCounts.of(text_counts(self._analyzer, texts))
             lines = [first_line(text) for text in texts]
             title = TextCounts.of(text_counts(self._analyzer, lines)) if self._title else None
@@ -201,6 +228,7 @@ class DuplicateWindow:
         self._live[self._slots : end] = True
         self._slot_of.update(zip(keys, range(self._slots, end), strict=True))
         self._text_of.update(zip(keys, texts, strict=True))
+        self._text_bytes += sum(map(sys.getsizeof, texts))
         self._slots = end
 
     def _compact(self) -> IntArray:

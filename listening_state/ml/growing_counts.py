@@ -101,6 +101,12 @@ class GrowingBlock:
         self._idf: tuple[int, FloatArray] = (0, np.empty(0))
         self._changed: list[npt.NDArray[np.integer[Any]]] | None = None
 
+    @property
+    def nbytes(self) -> int:
+        """The bytes its arrays hold (what grows with the window)."""
+        arrays = (self._sorted_keys, self._sorted_columns, self.df, self._indptr, self._indices)
+        return sum(array.nbytes for array in arrays) + self._tf.nbytes + self._idf[1].nbytes
+
     def _columns_of(self, keys: IntArray) -> IntArray:
         """The column of each key, or -1 for a key no row has brought."""
         if not len(self._sorted_keys):

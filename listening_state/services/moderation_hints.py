@@ -90,6 +90,7 @@ def _duplicate_hint(submission: Submission) -> None:
         limit=DUPLICATE_CANDIDATES,
         min_score=DUPLICATE_LISTED_FROM,
         resolved=_known_duplicates(earlier),
+        key=submission.id,  # the next comment's window holds this one
     )
     _apply_duplicates(submission, matches, references)
 
@@ -111,10 +112,14 @@ def _window(consultation_id: int) -> DuplicateWindow:
     from before a moderator's edit gives the same hint, only more slowly.
     """
     kept = int(current_app.config["DUPLICATE_HINT_WINDOWS_KEPT"])
+    budget = float(current_app.config["DUPLICATE_HINT_WINDOWS_MB"]) * 1e6
     with _lock:
         window = _windows.pop(consultation_id, None) or DuplicateWindow(analyzer=_analyzer)
         _windows[consultation_id] = window
         while len(_windows) > kept:
+            _windows.popitem(last=False)
+        # Over the memory budget, the least recently used go first; the current one stays.
+        while len(_windows) > 1 and sum(kept.nbytes for kept in _windows.values()) > budget:
             _windows.popitem(last=False)
     return window
 

@@ -90,6 +90,28 @@ def test_each_process_keeps_the_windows_of_the_last_consultations_only(
     assert list(moderation_hints._windows) == [cast.consultation.id]
 
 
+def test_windows_over_the_memory_budget_are_dropped_least_recently_used_first(
+    app: Flask, cast: Cast
+) -> None:
+    comments = polis_comments()
+    consultations = [make_consultation(cast.ministry) for _ in range(3)]
+    for consultation in consultations:
+        for body in comments[:3]:
+            intake.receive_feedback(
+                actor=cast.citizen, consultation=consultation, body=body, stance=Stance.SUPPORT
+            )
+    assert list(moderation_hints._windows)[-3:] == [c.id for c in consultations]
+    two_windows = sum(
+        moderation_hints._windows[c.id].nbytes for c in consultations[1:]
+    )  # both hold the same rows
+    app.config["DUPLICATE_HINT_WINDOWS_MB"] = (two_windows + 1) / 1e6
+    intake.receive_feedback(
+        actor=cast.citizen, consultation=consultations[1], body=comments[3], stance=Stance.SUPPORT
+    )
+    # The last two used fit the budget with the one growing; the oldest went.
+    assert list(moderation_hints._windows) == [consultations[2].id, consultations[1].id]
+
+
 def test_without_a_risk_model_the_comment_is_stored_without_a_risk_hint(cast: Cast) -> None:
     submission = send(cast, POLIS_SPAM)
     assert submission.risk_score is None

@@ -7,6 +7,7 @@ building it, so its scores are checked within 1e-9 and its matches key for key, 
 from __future__ import annotations
 
 import threading
+import tracemalloc
 from collections.abc import Mapping
 
 import numpy as np
@@ -106,13 +107,16 @@ def assert_same_matches(
     items: list[tuple[int, str]],
     queries: list[str],
     resolved: Mapping[int, int] | None = None,
+    key: int | None = None,
 ) -> None:
     """The window's answer is the fresh index's: keys in order, scores within 1e-9."""
     index = DuplicateIndex(items)
     for query in queries:
         for limit, min_score in ((10, 0.0), (3, 0.15)):
             expected = index.similar(query, limit=limit, min_score=min_score, resolved=resolved)
-            got = window.similar(items, query, limit=limit, min_score=min_score, resolved=resolved)
+            got = window.similar(
+                items, query, limit=limit, min_score=min_score, resolved=resolved, key=key
+            )
             assert [match.key for match in got] == [match.key for match in expected]
             scores = [match.score for match in got]
             assert scores == pytest.approx([match.score for match in expected], abs=1e-9)
@@ -124,6 +128,28 @@ def test_similar_matches_the_index_as_comments_arrive_and_leave() -> None:
     for end in range(20, len(texts), 3):  # the oldest leave: removed rows are compacted away
         items = [(key, texts[key]) for key in range(max(0, end - 30), end)]
         assert_same_matches(window, items, [texts[end], texts[end - 5]])
+
+
+def test_a_comment_compared_with_its_key_is_not_analysed_again_when_it_arrives() -> None:
+    texts = comments()
+    window = DuplicateWindow()
+    window.index([(key, texts[key]) for key in range(20)])
+    for key in range(20, 45):  # each comment, compared with the ones before it, then stored
+        items = [(earlier, texts[earlier]) for earlier in range(max(0, key - 30), key)]
+        assert_same_matches(window, items, [texts[key]], key=key)
+    assert window.analysed == 20  # the first 20; each later one only as a query
+    items = [(key, texts[key]) for key in range(15, 45)]
+    assert_same_index(window.index(items), items)  # every row as if analysed afresh
+
+
+def test_a_kept_query_is_analysed_again_if_it_was_edited_before_arriving() -> None:
+    texts = comments()
+    window = DuplicateWindow()
+    items = [(key, texts[key]) for key in range(10)]
+    window.similar(items, texts[10], key=10)
+    edited = texts[10].replace(texts[10].split()[0], "[redacted]", 1)
+    assert_same_matches(window, [*items, (10, edited)], [texts[11]], key=11)
+    assert window.analysed == 11
 
 
 def test_similar_matches_the_index_after_an_edit() -> None:
@@ -237,6 +263,24 @@ def test_memory_follows_the_window_not_the_history() -> None:
         assert np.count_nonzero(block.df) == len(live_keys)
         # The only columns left unused are those of rows removed since the last compaction.
         assert len(block.df) <= len(recent_keys)
+
+
+def test_a_window_knows_about_how_much_memory_it_keeps() -> None:
+    """`nbytes` (what the hint's memory budget adds up) against what tracemalloc counts."""
+    texts = comments()
+    tracemalloc.start()
+    try:
+        window = DuplicateWindow(analyzer=Analyzer(DuplicateSettings().spec))
+        before = tracemalloc.get_traced_memory()[0]
+        window.similar(list(enumerate(texts[:-1])), texts[-1])
+        kept = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert 0.5 * kept <= window.nbytes <= 1.5 * kept
+    # It follows the window: fewer rows, less memory.
+    full = window.nbytes
+    window.similar(list(enumerate(texts[:20])), texts[-1])
+    assert window.nbytes < full / 2
 
 
 def test_threads_sharing_a_window_get_the_index_answers() -> None:
