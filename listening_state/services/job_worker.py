@@ -81,6 +81,32 @@ def recover_stale(*, now: datetime | None = None) -> Recovery:
     return Recovery(requeued=requeued, failed=failed)
 
 
+def _run_one(
+    job: BackgroundJob,
+    kinds: Mapping[str, Handler] | None,
+    state: dict[str, bool],
+    echo: Callable[[str], None],
+) -> int:
+    echo(f"job {job.id} {job.kind} {job.subject_key}: started (attempt {job.attempts})")
+    state["running"] = True  # from here SIGTERM puts the job back in the queue
+    try:
+        finished = run_claimed(job, kinds=kinds)
+    finally:
+        state["running"] = False
+    outcome = finished.message if finished.status is JobStatus.DONE else finished.error
+    last_line = (outcome.strip().splitlines() or [""])[-1]
+    echo(f"job {finished.id}: {finished.status.value}: {last_line}")
+    return 1
+
+
+def _rollback_quietly() -> None:
+    """Leave the failed transaction; with the database gone even that may fail."""
+    try:
+        db.session.rollback()
+    except Exception:
+        log.debug("rollback failed too", exc_info=True)
+
+
 def work(
     *,
     once: bool = False,
@@ -113,26 +139,26 @@ def work(
         if recovery.requeued or recovery.failed:
             echo(f"stale jobs: {recovery.requeued} queued again, {recovery.failed} failed")
         while not stop.is_set():
-            job = claim_next()
-            if job is None:
-                if once or idle_exit:
-                    break
-                stop.wait(poll)
-                # Another worker may have died meanwhile; e-mail or the digest may be due.
-                from listening_state.services import periodic_jobs  # it imports this module
-
-                periodic_jobs.sweep()
-                continue
-            echo(f"job {job.id} {job.kind} {job.subject_key}: started (attempt {job.attempts})")
-            state["running"] = True
             try:
-                finished = run_claimed(job, kinds=kinds)
-            finally:
-                state["running"] = False
-            ran += 1
-            outcome = finished.message if finished.status is JobStatus.DONE else finished.error
-            last_line = (outcome.strip().splitlines() or [""])[-1]
-            echo(f"job {finished.id}: {finished.status.value}: {last_line}")
+                job = claim_next()
+                if job is None:
+                    if once or idle_exit:
+                        break
+                    stop.wait(poll)
+                    # Another worker may have died meanwhile; e-mail or the digest may be due,
+                    # and deferred comments wait for the sweep.
+                    from listening_state.services import periodic_jobs  # it imports this module
+
+                    periodic_jobs.sweep()
+                    continue
+                ran += _run_one(job, kinds, state, echo)
+            except Exception:  # the database may be restarting: the worker waits it out
+                if once or idle_exit:
+                    raise
+                log.exception("the job worker failed; it tries again in %.0f s", poll)
+                _rollback_quietly()
+                stop.wait(poll)
+                continue
             if once:
                 break
     except WorkerStopping:
