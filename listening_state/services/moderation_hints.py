@@ -119,7 +119,7 @@ def _window(consultation_id: int) -> DuplicateWindow:
         while len(_windows) > kept:
             _windows.popitem(last=False)
         # Over the memory budget, the least recently used go first; the current one stays.
-        while len(_windows) > 1 and sum(kept.nbytes for kept in _windows.values()) > budget:
+        while len(_windows) > 1 and sum(w.nbytes for w in _windows.values()) > budget:
             _windows.popitem(last=False)
     return window
 
