@@ -152,6 +152,7 @@ class DefaultConfig:
     # True: a comment request only stores the comment; the job sweep routes, hints and themes
     # it (within JOB_POLL_SECONDS when a worker is idle). For floods of comments; see README.
     INTAKE_DEFERRED = False
+    INTAKE_SWEEP_SECONDS = 30.0  # a sweep finishes deferred comments this long at most
     JOB_PROGRESS_SECONDS = 1.0  # progress is written at most this often
     JOB_HEARTBEAT_SECONDS = 15.0  # a running job's heartbeat is refreshed this often
     JOB_STALE_SECONDS = 600  # a RUNNING job without a heartbeat this long lost its worker

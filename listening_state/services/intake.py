@@ -10,6 +10,7 @@ their queues.
 from __future__ import annotations
 
 import logging
+import time
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -84,17 +85,20 @@ def finish_stranded(*, now: datetime | None = None) -> int:
     Called by the job sweep. Each comment is taken under a row lock that other sweepers skip
     (PostgreSQL), and looked at again once locked, so two workers never route one twice.
     Deferred intake takes every stored comment, batch after batch until fewer than a batch were
-    finished (none left, other workers took some, or routing could not be recorded); otherwise
-    one batch of those older than INTAKE_RECOVERY_SECONDS.
+    finished (none left, other workers took some, or routing could not be recorded) or for at
+    most INTAKE_SWEEP_SECONDS, so that in a flood the sweep still returns to its other work
+    (periodic jobs, stale ones); otherwise one batch of those older than
+    INTAKE_RECOVERY_SECONDS.
     """
     if not current_app.config["INTAKE_DEFERRED"]:
         age = timedelta(seconds=float(current_app.config["INTAKE_RECOVERY_SECONDS"]))
         return _finish_batch(_stranded((now or utcnow()) - age), stranded_by_failure=True)
     finished = 0
+    deadline = time.monotonic() + float(current_app.config["INTAKE_SWEEP_SECONDS"])
     while True:
         batch = _finish_batch(_stranded(now or utcnow()), stranded_by_failure=False)
         finished += batch
-        if batch < STRANDED_LIMIT:
+        if batch < STRANDED_LIMIT or time.monotonic() >= deadline:
             return finished
 
 

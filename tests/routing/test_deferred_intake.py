@@ -103,6 +103,15 @@ def test_one_sweep_drains_every_waiting_comment_batch_after_batch(
     assert [decisions(s) for s in waiting] == [1] * 5
 
 
+def test_in_a_flood_the_sweep_returns_after_its_time_and_the_next_one_goes_on(
+    batches_of_two: None, consultation: Consultation, app: Flask
+) -> None:
+    waiting = stored_comments(consultation, 5)
+    app.config["INTAKE_SWEEP_SECONDS"] = 0  # every batch is the last of its sweep
+    assert [periodic_jobs.sweep().stranded for _ in range(4)] == [2, 2, 1, 0]
+    assert [decisions(s) for s in waiting] == [1] * 5
+
+
 def test_comments_whose_routing_cannot_be_recorded_end_the_sweep(
     batches_of_two: None, consultation: Consultation, monkeypatch: pytest.MonkeyPatch
 ) -> None:
