@@ -6,7 +6,7 @@ import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, Date, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Date, Float, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from listening_state.models.base import Model, UTCDateTime, enum_column, utcnow
@@ -52,6 +52,10 @@ class Visibility(enum.Enum):
     HIDDEN = "hidden"
 
 
+# A comment stored and not yet routed, not imported (see Submission's partial index).
+_UNROUTED = "status = 'received' AND ministry_id IS NULL AND source_key IS NULL"
+
+
 class Submission(Model):
     __tablename__ = "submission"
     __table_args__ = (
@@ -74,6 +78,15 @@ class Submission(Model):
             "moderation_reason",
             "routed_at",
             "answered_at",
+        ),
+        # What the job sweep looks for on every pass (services/intake.py: deferred or stranded
+        # comments): only rows waiting to be routed, so the pass costs what waits, not the
+        # imported comments that stay unrouted on purpose.
+        Index(
+            "ix_submission_unrouted",
+            "id",
+            postgresql_where=text(_UNROUTED),
+            sqlite_where=text(_UNROUTED),
         ),
         Index(
             "ix_submission_answered_ministry",
