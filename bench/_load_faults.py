@@ -16,13 +16,13 @@ import urllib.request
 from collections import Counter
 from pathlib import Path
 
+from _db_counts import engine_for
 from _http_load import Result
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 START_SHARE = 0.3  # the fault starts at 30% of the run, so there is load before and after
-BENCH_AUTHORS = "load-citizen-%@bench.example.kz"
 
 
 def _run(
@@ -45,61 +45,11 @@ def _wait(*command: str, seconds: float = 120.0) -> float:
     raise RuntimeError(f"{' '.join(command)} did not succeed in {seconds} s")
 
 
-def _engine(pg_url: str):  # type: ignore[no-untyped-def]
-    return create_engine(pg_url.replace("postgresql://", "postgresql+psycopg://", 1))
-
-
-def count_rows(pg_url: str, accepted: list[str]) -> dict[str, int]:
-    """Accepted submissions against the bench citizens' rows in the database."""
-    engine = _engine(pg_url)
-    with engine.connect() as connection:
-        stored = set(
-            connection.scalars(
-                text(
-                    "SELECT s.reference FROM submission s JOIN user_account u ON u.id = "
-                    "s.author_id WHERE u.email LIKE :authors"
-                ),
-                {"authors": BENCH_AUTHORS},
-            )
-        )
-    engine.dispose()
-    confirmed = set(accepted)
-    return {
-        "stored": len(stored),
-        "lost": len(confirmed - stored),
-        "stored_unconfirmed": len(stored - confirmed),
-    }
-
-
-def wait_until_routed(pg_url: str, references: list[str], seconds: float = 1800.0) -> float:
-    """Wait until every one of these submissions has a routing decision (deferred intake);
-    the seconds waited."""
-    started = time.monotonic()
-    engine = _engine(pg_url)
-    try:
-        while time.monotonic() - started < seconds:
-            with engine.connect() as connection:
-                waiting = connection.scalar(
-                    text(
-                        "SELECT count(*) FROM submission s WHERE s.reference = ANY(:references) "
-                        "AND NOT EXISTS (SELECT 1 FROM routing_decision d "
-                        "WHERE d.submission_id = s.id)"
-                    ),
-                    {"references": references},
-                )
-            if not waiting:
-                return time.monotonic() - started
-            time.sleep(0.1)
-    finally:
-        engine.dispose()
-    raise RuntimeError(f"submissions still unrouted after {seconds:.0f} s")
-
-
 def routing_of(pg_url: str, references: list[str]) -> dict[str, int]:
     """How these submissions were routed: by a model version, or to triage without one."""
     if not references:
         return {}
-    engine = _engine(pg_url)
+    engine = engine_for(pg_url)
     with engine.connect() as connection:
         rows = connection.execute(
             text(
@@ -118,7 +68,7 @@ def job_after_outage(
 ) -> dict[str, object]:
     """Wait for the job queued during the outage to finish: its status, and how long after
     Redis was started again it finished (from the row's finished_at)."""
-    engine = _engine(pg_url)
+    engine = engine_for(pg_url)
     deadline = time.monotonic() + seconds
     status, finished = "unknown", None
     try:
