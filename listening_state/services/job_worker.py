@@ -86,7 +86,7 @@ def _run_one(
     kinds: Mapping[str, Handler] | None,
     state: dict[str, bool],
     echo: Callable[[str], None],
-) -> int:
+) -> None:
     echo(f"job {job.id} {job.kind} {job.subject_key}: started (attempt {job.attempts})")
     state["running"] = True  # from here SIGTERM puts the job back in the queue
     try:
@@ -96,7 +96,6 @@ def _run_one(
     outcome = finished.message if finished.status is JobStatus.DONE else finished.error
     last_line = (outcome.strip().splitlines() or [""])[-1]
     echo(f"job {finished.id}: {finished.status.value}: {last_line}")
-    return 1
 
 
 def _rollback_quietly() -> None:
@@ -151,7 +150,8 @@ def work(
 
                     periodic_jobs.sweep()
                     continue
-                ran += _run_one(job, kinds, state, echo)
+                _run_one(job, kinds, state, echo)
+                ran += 1
             except Exception:  # the database may be restarting: the worker waits it out
                 if once or idle_exit:
                     raise
