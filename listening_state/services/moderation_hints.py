@@ -119,8 +119,10 @@ def _window(consultation_id: int) -> DuplicateWindow:
         while len(_windows) > kept:
             _windows.popitem(last=False)
         # Over the memory budget, the least recently used go first; the current one stays.
-        while len(_windows) > 1 and sum(w.nbytes for w in _windows.values()) > budget:
-            _windows.popitem(last=False)
+        total = sum(w.nbytes for w in _windows.values())
+        while len(_windows) > 1 and total > budget:
+            _, dropped = _windows.popitem(last=False)
+            total -= dropped.nbytes
     return window
 
 
