@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import re
-import secrets
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -33,7 +32,7 @@ from listening_state.models.base import utcnow
 from listening_state.sanitize import clean_plain_text
 from listening_state.services.consultations import ConsultationInput, create_consultation
 from listening_state.services.ministries import get_by_code
-from listening_state.services.submissions import REFERENCE_ALPHABET, personal_data_kinds
+from listening_state.services.submissions import new_reference, personal_data_kinds
 
 ATTRIBUTION = (
     "Data was gathered using the Polis software (compdemocracy.org/polis) and is sub-licensed "
@@ -285,11 +284,6 @@ def ensure_consultation(
     return consultation, True
 
 
-def _random_reference() -> str:
-    chars = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
-    return f"LS-{chars[:4]}-{chars[4:]}"
-
-
 def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -298,12 +292,12 @@ def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
 def unique_references(count: int) -> list[str]:
     """`count` new submission references, checked against the database in batches.
 
-    The same format and alphabet as services.submissions.new_reference, without one query per
-    reference; codes drawn twice or already stored are drawn again.
+    Drawn by services.submissions.new_reference and checked in batches of queries instead of
+    one insert each; codes drawn twice or already stored are drawn again.
     """
     found: set[str] = set()
     while len(found) < count:
-        batch = {_random_reference() for _ in range(count - len(found))} - found
+        batch = {new_reference() for _ in range(count - len(found))} - found
         taken: set[str] = set()
         for chunk in _chunks(sorted(batch), 500):
             stmt = select(Submission.reference).where(Submission.reference.in_(chunk))

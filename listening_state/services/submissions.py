@@ -8,6 +8,7 @@ import string
 from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from listening_state import authz
@@ -35,19 +36,44 @@ from listening_state.services.errors import (
 
 MIN_BODY, MAX_BODY = 10, 5000
 REFERENCE_ALPHABET = string.ascii_uppercase + string.digits
+REFERENCE_ATTEMPTS = 5  # four clashes in a row would mean a broken random source
 REFERENCE_PATTERN = r"LS-[A-Z0-9]{4}-[A-Z0-9]{4}"
 
 
 def new_reference() -> str:
-    """An unguessable public code, LS-XXXX-XXXX (36^8, about 2.8e12 values)."""
-    while True:
-        chars = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
-        reference = f"LS-{chars[:4]}-{chars[4:]}"
-        if (
-            db.session.scalar(select(Submission.id).where(Submission.reference == reference))
-            is None
-        ):
-            return reference
+    """An unguessable public code, LS-XXXX-XXXX (36^8, about 2.8e12 values); the unique
+    constraint on the column, not a query beforehand, catches the rare code already taken."""
+    chars = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return f"LS-{chars[:4]}-{chars[4:]}"
+
+
+def _reference_taken(error: IntegrityError) -> bool:
+    # PostgreSQL names the constraint; SQLite names the column.
+    message = str(error.orig)
+    return "uq_submission_reference" in message or "submission.reference" in message
+
+
+def _store(submission: Submission) -> None:
+    """Commit a new submission under a fresh reference, drawing again if it was taken.
+
+    What is loaded stays loaded after this commit: the request goes on to show and route what
+    it has just written, and reading it back would cost a query per object.
+    """
+    session = db.session()
+    keep, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        for attempt in range(REFERENCE_ATTEMPTS):
+            submission.reference = new_reference()
+            session.add(submission)
+            try:
+                session.commit()
+                return
+            except IntegrityError as error:
+                session.rollback()
+                if not _reference_taken(error) or attempt == REFERENCE_ATTEMPTS - 1:
+                    raise
+    finally:
+        session.expire_on_commit = keep
 
 
 def validate_body(body: str) -> str:
@@ -98,7 +124,6 @@ def submit_feedback(
         raise NotFound("section")
     cleaned = validate_body(body)
     submission = Submission(
-        reference=new_reference(),
         consultation=consultation,
         section=section,
         author=actor,
@@ -108,8 +133,7 @@ def submit_feedback(
         stance=stance,
         visibility=initial_visibility(consultation),
     )
-    db.session.add(submission)
-    db.session.commit()
+    _store(submission)
     return submission
 
 

@@ -39,6 +39,7 @@ from tests.factories import (
 )
 from tests.notifications.conftest import Cast, government_answers, messages, translated
 from tests.routing.conftest import held_out_petition
+from tests.statements import recorded_statements
 
 MUST_ANSWER = "The ministry must answer by %(date)s."
 REASON = "The question concerns public transport fares, which the transport ministry sets."
@@ -157,16 +158,8 @@ def test_bulk_moderation_loads_all_authors_in_one_query(app: Flask, cast: Cast) 
     ids = [make_submission(consultation, make_user()).id for _ in range(12)]
     chosen = submissions.get_many(ids)
     assert cast.member.council_ids()  # the moderator is loaded before counting
-    statements: list[str] = []
-
-    def record(conn: object, cursor: object, statement: str, *args: object) -> None:
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
+    with recorded_statements() as statements:
         moderation.decide_many(actor=cast.member, submissions=chosen, reason=None)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
     user_reads = [s for s in statements if s.lstrip().startswith("SELECT") and "user_account" in s]
     assert len(user_reads) == 1
     assert len(messages(Kind.PUBLISHED)) == 12

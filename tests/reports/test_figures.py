@@ -6,15 +6,14 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import event
 
 from listening_state.authz import SYSTEM
-from listening_state.extensions import db
 from listening_state.models import ModerationReason, Stance
 from listening_state.services import answers, moderation, reports
 from tests.factories import make_routed_submission
 from tests.inbox.conftest import government_answers
 from tests.reports.conftest import Cast, approve, close, comment, pre_moderated, real_comment
+from tests.statements import recorded_statements
 
 
 @pytest.fixture
@@ -78,15 +77,7 @@ def test_a_consultation_without_comments_has_zero_figures(cast: Cast) -> None:
 
 def test_figures_take_one_query_whatever_the_number_of_comments(moderated: Any) -> None:
     assert moderated.sections  # loaded before counting
-    statements: list[str] = []
-
-    def remember(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", remember)
-    try:
+    with recorded_statements() as statements:
         reports.heard_figures(moderated)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", remember)
     assert len(statements) == 1
     assert "GROUP BY" in statements[0]
