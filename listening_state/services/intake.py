@@ -17,6 +17,7 @@ from flask import current_app
 from sqlalchemy import ColumnElement, exists, select
 
 from listening_state.authz import Actor
+from listening_state.db_session import loaded_state_kept
 from listening_state.extensions import db
 from listening_state.models import (
     Consultation,
@@ -58,10 +59,15 @@ def receive_feedback(
 
 def _after_storing(submission: Submission) -> bool:
     """Route, hint and theme a stored submission; False when not even triage could be recorded
-    (it stays stranded for the next sweep)."""
-    decision = routing.route_new_submission(submission)
-    moderation_hints.compute_hints(submission)
-    theme_assignment.assign_new_submission(submission)  # after routing: its ministry is known
+    (it stays stranded for the next sweep).
+
+    Each step commits what it wrote; the next goes on with the submission as it stands instead
+    of reading it back.
+    """
+    with loaded_state_kept():
+        decision = routing.route_new_submission(submission)
+        moderation_hints.compute_hints(submission)
+        theme_assignment.assign_new_submission(submission)  # after routing: its ministry is known
     return decision is not None
 
 

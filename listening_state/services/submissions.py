@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from listening_state import authz
 from listening_state.authz import Actor
+from listening_state.db_session import loaded_state_kept
 from listening_state.extensions import db
 from listening_state.ml.language import detect_language
 from listening_state.models import (
@@ -57,23 +58,19 @@ def _store(submission: Submission) -> None:
     """Commit a new submission under a fresh reference, drawing again if it was taken.
 
     What is loaded stays loaded after this commit: the request goes on to show and route what
-    it has just written, and reading it back would cost a query per object.
+    it has just written.
     """
-    session = db.session()
-    keep, session.expire_on_commit = session.expire_on_commit, False
-    try:
+    with loaded_state_kept():
         for attempt in range(REFERENCE_ATTEMPTS):
             submission.reference = new_reference()
-            session.add(submission)
+            db.session.add(submission)
             try:
-                session.commit()
+                db.session.commit()
                 return
             except IntegrityError as error:
-                session.rollback()
+                db.session.rollback()
                 if not _reference_taken(error) or attempt == REFERENCE_ATTEMPTS - 1:
                     raise
-    finally:
-        session.expire_on_commit = keep
 
 
 def validate_body(body: str) -> str:
