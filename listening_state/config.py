@@ -87,6 +87,9 @@ class DefaultConfig:
     # all decrypt. Required outside development and testing, where it is derived from SECRET_KEY.
     TOTP_ENCRYPTION_KEYS: str | tuple[str, ...] = ""
     WTF_CSRF_TIME_LIMIT = None  # tied to the session, not a clock: long drafts must not expire
+    # WTForms' own messages come from web.form_base.Form, cached per language; Flask-WTF would
+    # read their catalogue from disk on every request.
+    WTF_I18N_ENABLED = False
     # Auto-route only above the threshold whose cross-validated precision reaches this.
     ROUTER_TARGET_PRECISION = 0.85
     MODEL_DIR = ""  # empty: instance/models; a shared directory when several hosts serve

@@ -16,6 +16,7 @@ from listening_state.i18n import current_language
 from listening_state.services import ministries
 from listening_state.services.errors import ValidationFailed
 from listening_state.services.submissions import MAX_BODY, MIN_BODY
+from listening_state.web.form_base import SiteForm
 
 
 def ministry_choices(exclude: int | None = None) -> list[tuple[int, str]]:
@@ -26,7 +27,7 @@ def ministry_choices(exclude: int | None = None) -> list[tuple[int, str]]:
     ]
 
 
-class ActionForm(FlaskForm):
+class ActionForm(SiteForm):
     """An empty form for one-button actions (publish, close, remove, activate): CSRF only."""
 
 

@@ -159,6 +159,22 @@ def test_bad_comment_gets_a_clear_error_and_nothing_is_saved(
     assert db.session.scalar(db.select(db.func.count(Submission.id))) == 0
 
 
+@pytest.mark.parametrize(
+    ("language", "message"), [("kk", "Жарамды таңдау емес."), ("ru", "Неверный вариант.")]
+)
+def test_wtforms_own_messages_are_in_the_readers_language(
+    client: FlaskClient, language: str, message: str
+) -> None:
+    consultation = make_consultation()
+    login(client, make_user(language=language))
+    for _ in range(2):  # the second answer comes from the cached catalogue
+        response = client.post(
+            f"/consultations/{consultation.id}/comment",
+            data={"stance": "maybe", "body": "A perfectly fine comment."},
+        )
+        assert message in response.get_data(as_text=True)
+
+
 def test_markup_only_comment_is_refused_after_cleaning(client: FlaskClient) -> None:
     consultation = make_consultation()
     login(client, make_user())

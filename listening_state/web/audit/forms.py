@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.validators import Length, NumberRange, Optional
 
+from listening_state.web.form_base import SiteForm
 
-class AuditFilterForm(FlaskForm):
+
+class AuditFilterForm(SiteForm):
     """GET filters: reading the log changes nothing, so no CSRF token is needed."""
 
     class Meta:

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from listening_state.i18n import LANGUAGE_NAMES
+from listening_state.web.form_base import SiteForm
 from listening_state.web.labels import as_choices
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(SiteForm):
     display_name = StringField(
         _l("Your name"),
         validators=[DataRequired(), Length(max=120)],
@@ -35,7 +35,7 @@ class RegisterForm(FlaskForm):
     language = SelectField(_l("Preferred language"), choices=as_choices(LANGUAGE_NAMES.items()))
 
 
-class LoginForm(FlaskForm):
+class LoginForm(SiteForm):
     email = EmailField(
         _l("E-mail address"),
         validators=[DataRequired(), Length(max=254)],
@@ -49,11 +49,11 @@ class LoginForm(FlaskForm):
     remember = BooleanField(_l("Keep me signed in"))
 
 
-class LogoutForm(FlaskForm):
+class LogoutForm(SiteForm):
     """An empty form: signing out is a POST with a CSRF token."""
 
 
-class CodeForm(FlaskForm):
+class CodeForm(SiteForm):
     """The 6-digit code from the authenticator app, confirming that it holds a new secret."""
 
     code = StringField(
@@ -63,7 +63,7 @@ class CodeForm(FlaskForm):
     )
 
 
-class LoginCodeForm(FlaskForm):
+class LoginCodeForm(SiteForm):
     """The second sign-in step: a code from the app, or a recovery code (letters and a dash)."""
 
     code = StringField(
@@ -73,7 +73,7 @@ class LoginCodeForm(FlaskForm):
     )
 
 
-class CurrentPasswordForm(FlaskForm):
+class CurrentPasswordForm(SiteForm):
     """A change to the account's security, confirmed with the password."""
 
     password = PasswordField(
@@ -87,7 +87,7 @@ class RecoveryCodesForm(CurrentPasswordForm):
     """New recovery codes in place of the old ones."""
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(SiteForm):
     current_password = PasswordField(
         _l("Current password"),
         validators=[DataRequired(), Length(max=200)],
@@ -116,7 +116,7 @@ class DisableTwoFactorForm(CurrentPasswordForm):
     )
 
 
-class AccountLookupForm(FlaskForm):
+class AccountLookupForm(SiteForm):
     """Administrators: find an account by e-mail (a GET form, so no CSRF token)."""
 
     class Meta:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, Optional
 
 from listening_state.models import DayKind
 from listening_state.services.calendar import NAME_MAX
+from listening_state.web.form_base import SiteForm
 from listening_state.web.labels import as_choices
 
 DAY_KINDS = {
@@ -22,7 +22,7 @@ NAME_LENGTH = Length(
 )
 
 
-class AddDayForm(FlaskForm):
+class AddDayForm(SiteForm):
     day = DateField(_l("Date"), validators=[InputRequired(message=_l("Please enter the date."))])
     kind = SelectField(
         _l("Kind of day"),

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SearchField, SelectField
 from wtforms.validators import DataRequired, Length, Optional
 
 from listening_state.models import ConsultationStatus, Stance
+from listening_state.web.form_base import SiteForm
 from listening_state.web.forms_util import comment_body
 from listening_state.web.labels import LABELS, as_choices, choices
 
 
-class ConsultationFilterForm(FlaskForm):
+class ConsultationFilterForm(SiteForm):
     """The GET filter form of the index; it changes nothing, so it needs no CSRF token."""
 
     class Meta:
@@ -37,7 +37,7 @@ class ConsultationFilterForm(FlaskForm):
         )
 
 
-class CommentForm(FlaskForm):
+class CommentForm(SiteForm):
     section_id = HiddenField()
     stance = RadioField(
         _l("Your position"),

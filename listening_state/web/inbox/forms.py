@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -22,6 +21,7 @@ from listening_state.services.inbox import (
     Assigned,
     Sort,
 )
+from listening_state.web.form_base import SiteForm
 from listening_state.web.forms_util import TextArea
 from listening_state.web.labels import LABELS, as_choices
 
@@ -39,7 +39,7 @@ LANGUAGE_LABELS = {"kk": _l("Kazakh"), "ru": _l("Russian"), "en": _l("English")}
 ANY = _l("Any")
 
 
-class InboxFilterForm(FlaskForm):
+class InboxFilterForm(SiteForm):
     """The GET filters of the inbox; they change nothing, so they need no CSRF token."""
 
     class Meta:
@@ -82,7 +82,7 @@ def _answer_body(label: object) -> TextArea:
     return TextArea(label, validators=[Optional(), Length(max=MAX_ANSWER)])
 
 
-class BulkForm(FlaskForm):
+class BulkForm(SiteForm):
     """What to do with the checked submissions; rows also have their own buttons."""
 
     submission_ids = SelectMultipleField(coerce=int, validate_choice=False)
@@ -91,7 +91,7 @@ class BulkForm(FlaskForm):
     officer = SelectField(_l("Assign the selected to"), coerce=int, validators=[Optional()])
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(SiteForm):
     template = IntegerField(validators=[Optional()])
     body = TextArea(
         _l("Public answer"),
@@ -99,7 +99,7 @@ class AnswerForm(FlaskForm):
     )
 
 
-class TemplatePickForm(FlaskForm):
+class TemplatePickForm(SiteForm):
     """Choosing a template reloads the page with its text in the answer (no script needed)."""
 
     class Meta:
@@ -108,7 +108,7 @@ class TemplatePickForm(FlaskForm):
     template = SelectField(_l("Start from a template"), coerce=int, validators=[Optional()])
 
 
-class CloseForm(FlaskForm):
+class CloseForm(SiteForm):
     reason = TextArea(
         _l("Why it is closed without an answer"),
         validators=[
@@ -118,11 +118,11 @@ class CloseForm(FlaskForm):
     )
 
 
-class AssignForm(FlaskForm):
+class AssignForm(SiteForm):
     officer = SelectField(_l("Assigned officer"), coerce=int, validators=[Optional()])
 
 
-class TemplateForm(FlaskForm):
+class TemplateForm(SiteForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=MAX_TITLE)])
     language = SelectField(
         _l("Language"),
@@ -135,7 +135,7 @@ class TemplateForm(FlaskForm):
     )
 
 
-class ExtendForm(FlaskForm):
+class ExtendForm(SiteForm):
     new_due_on = DateField(_l("New due date"), validators=[DataRequired()])
     reason = TextArea(
         _l("Why the ministry needs more time (the citizen is told)"),

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from listening_state.i18n import LANGUAGE_NAMES
 from listening_state.models import MeetingStatus, MemberPosition, ModerationMode
+from listening_state.web.form_base import SiteForm
 from listening_state.web.forms_util import TextArea
 from listening_state.web.labels import as_choices, choices
 
 
-class ConsultationForm(FlaskForm):
+class ConsultationForm(SiteForm):
     ministry = SelectField(_l("Ministry"), coerce=int, validators=[DataRequired()])
     title = StringField(_l("Title"), validators=[DataRequired(), Length(min=5, max=300)])
     summary = TextArea(_l("Summary"), validators=[Optional(), Length(max=5000)])
@@ -30,7 +30,7 @@ class ConsultationForm(FlaskForm):
     )
 
 
-class MemberForm(FlaskForm):
+class MemberForm(SiteForm):
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
     position = SelectField(_l("Position"), choices=choices(MemberPosition))
     affiliation = StringField(_l("Organisation"), validators=[Optional(), Length(max=255)])
@@ -42,11 +42,11 @@ class MemberForm(FlaskForm):
     )
 
 
-class EndMembershipForm(FlaskForm):
+class EndMembershipForm(SiteForm):
     ended_on = DateField(_l("Last day of membership"), validators=[Optional()])
 
 
-class MeetingForm(FlaskForm):
+class MeetingForm(SiteForm):
     held_on = DateField(_l("Date"), validators=[DataRequired()])
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=255)])
     status = SelectField(_l("Status"), choices=choices(MeetingStatus))
@@ -54,7 +54,7 @@ class MeetingForm(FlaskForm):
     minutes = TextArea(_l("Minutes"), validators=[Optional(), Length(max=100_000)])
 
 
-class DocumentForm(FlaskForm):
+class DocumentForm(SiteForm):
     title = StringField(_l("Title (optional)"), validators=[Optional(), Length(max=255)])
     file = FileField(
         _l("File"),
@@ -62,7 +62,7 @@ class DocumentForm(FlaskForm):
     )
 
 
-class RecommendationForm(FlaskForm):
+class RecommendationForm(SiteForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
     issued_on = DateField(_l("Issued on"), validators=[DataRequired()])
     meeting = SelectField(_l("Adopted at the meeting"), coerce=int)
@@ -70,7 +70,7 @@ class RecommendationForm(FlaskForm):
     text = TextArea(_l("Recommendation"), validators=[DataRequired(), Length(max=20_000)])
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(SiteForm):
     status = RadioField(_l("The ministry's decision"), validators=[DataRequired()])
     answer = TextArea(
         _l("The ministry's answer and its reasons"),

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from listening_state.models import ModerationHintKind, ModerationReason
 from listening_state.services.moderation import MAX_NOTE, QueueState
+from listening_state.web.form_base import SiteForm
 from listening_state.web.forms_util import comment_body
 from listening_state.web.labels import LABELS, as_choices, choices
 
@@ -20,7 +20,7 @@ STATE_LABELS = {
 }
 
 
-class QueueFilterForm(FlaskForm):
+class QueueFilterForm(SiteForm):
     """The GET filters of the queue; they change nothing, so they need no CSRF token."""
 
     class Meta:
@@ -41,7 +41,7 @@ def _reason_choices(blank: str) -> list[object]:
     return as_choices([("", blank), *((r.value, LABELS[r]) for r in ModerationReason)])
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(SiteForm):
     """Bulk approve or reject of the checked items; each item also has its own buttons."""
 
     submission_ids = SelectMultipleField(coerce=int, validate_choice=False)
@@ -51,7 +51,7 @@ class DecisionForm(FlaskForm):
     note = StringField(_l("Note (optional)"), validators=[Optional(), Length(max=MAX_NOTE)])
 
 
-class FlagForm(FlaskForm):
+class FlagForm(SiteForm):
     reason = SelectField(
         _l("What is wrong with this comment?"),
         choices=choices(ModerationReason),
@@ -60,5 +60,5 @@ class FlagForm(FlaskForm):
     note = StringField(_l("Details (optional)"), validators=[Optional(), Length(max=MAX_NOTE)])
 
 
-class ResubmitForm(FlaskForm):
+class ResubmitForm(SiteForm):
     body = comment_body(_l("Your corrected comment"))

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField
 from wtforms.validators import Optional
 
 from listening_state.models import OutboxStatus
+from listening_state.web.form_base import SiteForm
 from listening_state.web.labels import as_choices
 
 STATUS_LABELS = {
@@ -17,7 +17,7 @@ STATUS_LABELS = {
 }
 
 
-class OutboxFilterForm(FlaskForm):
+class OutboxFilterForm(SiteForm):
     """GET filter: reading the outbox changes nothing, so no CSRF token is needed."""
 
     class Meta:

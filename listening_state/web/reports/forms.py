@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import FieldList, Form, FormField, IntegerField, SelectField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
 from listening_state.models import ReportOutcome
 from listening_state.services.reports import MAX_REPORT_TEXT, MAX_WITHDRAW_REASON
+from listening_state.web.form_base import SiteForm
 from listening_state.web.forms_util import TextArea
 from listening_state.web.labels import LABELS, as_choices
 
@@ -35,14 +35,14 @@ class SectionReportForm(Form):
     explanation = _report_text(_l("How it changed, or why it did not"))
 
 
-class ReportForm(FlaskForm):
+class ReportForm(SiteForm):
     summary = _report_text(_l("What we heard: summary"))
     outcome = _outcome(_l("What we did with the draft as a whole"))
     explanation = _report_text(_l("How the draft changed, or why it did not"))
     sections = FieldList(FormField(SectionReportForm))
 
 
-class WithdrawForm(FlaskForm):
+class WithdrawForm(SiteForm):
     reason = TextArea(
         _l("Why the report is withdrawn (kept in the audit log)"),
         validators=[

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
+from listening_state.web.form_base import SiteForm
 
-class TriageForm(FlaskForm):
+
+class TriageForm(SiteForm):
     """Bulk assignment of the checked submissions; each row also has its own assign button."""
 
     submission_ids = SelectMultipleField(coerce=int, validate_choice=False)
@@ -18,7 +19,7 @@ class TriageForm(FlaskForm):
     reason = StringField(_l("Note (optional)"), validators=[Optional(), Length(max=500)])
 
 
-class RerouteForm(FlaskForm):
+class RerouteForm(SiteForm):
     ministry = SelectField(_l("Competent ministry"), coerce=int, validators=[DataRequired()])
     reason = StringField(
         _l("Why this is not your ministry's competence"),

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Regexp
 
 from listening_state.services.submissions import REFERENCE_PATTERN
+from listening_state.web.form_base import SiteForm
 
 
-class LookupForm(FlaskForm):
+class LookupForm(SiteForm):
     class Meta:
         csrf = False  # a GET lookup that changes nothing
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField
 from wtforms.validators import DataRequired, Optional
 from wtforms.widgets import HiddenInput
 
 from listening_state.models import Stance
+from listening_state.web.form_base import SiteForm
 from listening_state.web.labels import LABELS, as_choices
 
 ANY = _l("Any")
@@ -22,7 +22,7 @@ LANGUAGE_LABELS = {
 }
 
 
-class ThemeFilterForm(FlaskForm):
+class ThemeFilterForm(SiteForm):
     """Filters change nothing, so they need no CSRF token; `from` and `to` are the query
     names of the dates (Python cannot name attributes so)."""
 
@@ -52,7 +52,7 @@ class ThemeFilterForm(FlaskForm):
         return True
 
 
-class PublishForm(FlaskForm):
+class PublishForm(SiteForm):
     """Publishing names the build the officer saw, so a newer one is never published unseen."""
 
     build = IntegerField(widget=HiddenInput(), validators=[DataRequired()])

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
 from listening_state.services.api_tokens import MAX_NAME
+from listening_state.web.form_base import SiteForm
 
 
-class NewTokenForm(FlaskForm):
+class NewTokenForm(SiteForm):
     name = StringField(
         _l("Name (what the token is for)"),
         validators=[DataRequired(message=_l("Please name the token.")), Length(max=MAX_NAME)],
