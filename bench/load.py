@@ -3,7 +3,7 @@
     .venv/bin/python bench/load.py [--pg-url postgresql://postgres@127.0.0.1:5432/load_bench]
         [--seconds 60] [--trivial-seconds 60] [--rounds 3] [--clients 50] [--workers 2]
         [--threads 1] [--fault none|postgres-restart|model-removed|redis-stopped]
-        [--fault-hold 10] [--intake in-request|deferred]
+        [--fault-hold 10] [--intake in-request|deferred] [--worker-nice 0]
 
 The database named by --pg-url is emptied (its public schema dropped) and rebuilt by the real
 steps of `make run`: `flask db upgrade`, `flask demo load`, `flask router bootstrap`. Citizens
@@ -29,7 +29,9 @@ only stores the comment, and one `flask jobs work` process (JOB_BACKEND table) r
 themes it. After each submission phase the bench waits until that worker has routed every
 accepted comment, before the trivial phase starts (so the worker never competes with it), and
 reports the whole rate as well: accepted comments over the submission phases plus those waits.
-That `processed_per_s` is the figure that does not count deferred work as done.
+That `processed_per_s` is the figure that does not count deferred work as done. With
+--worker-nice N the worker runs under `nice -n N`, as a worker sharing a host with the web
+processes should: requests come first, and it catches up when they let it.
 
 Faults, injected at 30% of the run (they touch services other people may be using: each is
 short, and the services are running again when the bench ends):
@@ -316,6 +318,12 @@ def main() -> None:
         choices=("in-request", "deferred"),
         help="where comments are routed: in their request, or by a worker afterwards",
     )
+    parser.add_argument(
+        "--worker-nice",
+        type=int,
+        default=0,
+        help="with --intake deferred, the worker's nice value (10: the web processes come first)",
+    )
     args = parser.parse_args()
     if args.fault == "redis-stopped" and args.intake == "deferred":
         parser.error(
@@ -336,7 +344,8 @@ def main() -> None:
     if args.fault == "redis-stopped":  # the jobs that must resume when Redis is back
         workers.append(start_worker(["jobs", "worker"], env, workdir / "worker.log"))
     if args.intake == "deferred":  # finishes the comments the web processes only stored
-        workers.append(start_worker(["jobs", "work"], env, workdir / "intake-worker.log"))
+        log = workdir / "intake-worker.log"
+        workers.append(start_worker(["jobs", "work"], env, log, args.worker_nice))
     fault: Fault | None = None
     fault_figures: dict[str, object] = {}
     try:
@@ -385,10 +394,13 @@ def main() -> None:
     report(args, setup, submissions, load_seconds, trivial, trivial_elapsed, fault_figures)
 
 
-def start_worker(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+def start_worker(
+    command: list[str], env: dict[str, str], log: Path, nice: int = 0
+) -> subprocess.Popen[bytes]:
+    niced = ["nice", "-n", str(nice)] if nice else []
     with log.open("wb") as output:
         return subprocess.Popen(  # noqa: S603 - this venv's flask, fixed arguments
-            [str(BIN / "flask"), *command], cwd=ROOT, env=env, stdout=output, stderr=output
+            [*niced, str(BIN / "flask"), *command], cwd=ROOT, env=env, stdout=output, stderr=output
         )
 
 
