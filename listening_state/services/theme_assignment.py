@@ -13,7 +13,7 @@ from listening_state.ml.campaigns import assign_to_campaigns
 from listening_state.models import Campaign, Submission, Theme, ThemeBuild, ThemeMember
 from listening_state.models.base import utcnow
 from listening_state.services import theme_models
-from listening_state.services.theme_builds import Scope, latest_build
+from listening_state.services.theme_builds import Scope, latest_builds
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +26,7 @@ def _builds_containing(submission: Submission) -> list[ThemeBuild]:
         ministry_ids.add(submission.ministry_id)
     scopes = [Scope(consultation_id=submission.consultation_id)]
     scopes += [Scope(ministry_id=ministry_id) for ministry_id in sorted(ministry_ids)]
-    return [build for build in map(latest_build, scopes) if build is not None]
+    return latest_builds(scopes)
 
 
 def assign_new_submission(submission: Submission) -> int:

@@ -13,13 +13,14 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import ColumnElement, and_, delete, func, insert, or_, select
+from sqlalchemy import ColumnElement, and_, case, delete, func, insert, or_, select
 
 from listening_state import authz
 from listening_state.authz import Actor
@@ -120,6 +121,34 @@ def latest_build(scope: Scope) -> ThemeBuild | None:
         .where(scope.builds())
         .order_by(ThemeBuild.created_at.desc(), ThemeBuild.id.desc())
         .limit(1)
+    )
+
+
+def latest_builds(scopes: Sequence[Scope]) -> list[ThemeBuild]:
+    """Each scope's latest build, in one query (a new comment asks for two or three scopes);
+    scopes without a build are left out."""
+    if not scopes:
+        return []
+    # One partition per scope: a consultation's builds, or a ministry's own (no consultation).
+    scope_key = (
+        ThemeBuild.consultation_id,
+        case((ThemeBuild.consultation_id.is_(None), ThemeBuild.ministry_id)),
+    )
+    recency = func.row_number().over(
+        partition_by=scope_key, order_by=(ThemeBuild.created_at.desc(), ThemeBuild.id.desc())
+    )
+    ranked = (
+        select(ThemeBuild.id, recency.label("recency"))
+        .where(or_(*(scope.builds() for scope in scopes)))
+        .subquery()
+    )
+    return list(
+        db.session.scalars(
+            select(ThemeBuild)
+            .join(ranked, ranked.c.id == ThemeBuild.id)
+            .where(ranked.c.recency == 1)
+            .order_by(ThemeBuild.id)
+        )
     )
 
 

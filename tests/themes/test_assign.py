@@ -10,11 +10,19 @@ from flask import Flask
 from sqlalchemy import select
 
 from listening_state.extensions import db
-from listening_state.models import Campaign, Stance, Submission, Theme, ThemeMember
+from listening_state.models import (
+    Campaign,
+    Stance,
+    Submission,
+    Theme,
+    ThemeBuild,
+    ThemeMember,
+)
 from listening_state.services import intake, theme_assignment, theme_builds, theme_models
 from listening_state.services.router_registry import model_dir
 from tests.factories import make_consultation, make_submission
 from tests.real_text import polis_comments
+from tests.statements import recorded_statements
 from tests.themes.conftest import Heard, build_of, rebuild
 
 
@@ -108,6 +116,26 @@ def test_a_comment_joins_its_consultations_and_its_ministrys_themes(heard: Heard
     assert _membership(build_of(heard.consultation).id, submission) is not None
     assert _membership(ministry_build.id, submission) is not None
     assert theme_assignment.assign_new_submission(submission) == 0, "a member once only"
+
+
+def test_the_latest_build_of_each_scope_comes_in_one_query(heard: Heard) -> None:
+    rebuild(heard.consultation)
+    rebuild(ministry=heard.ministry)
+    rebuild(heard.consultation)  # the consultation's second build replaces its first
+    scopes = [
+        theme_builds.Scope(consultation_id=heard.consultation.id),
+        theme_builds.Scope(ministry_id=heard.ministry.id),
+        theme_builds.Scope(consultation_id=make_consultation(heard.ministry).id),  # no build
+    ]
+    one_by_one = [theme_builds.latest_build(scope) for scope in scopes]
+    assert one_by_one[0] is not None
+    assert one_by_one[1] is not None
+    assert one_by_one[2] is None
+    with recorded_statements() as statements:
+        together = theme_builds.latest_builds(scopes)
+    assert len(statements) == 1
+    assert sorted(build.id for build in together) == sorted([one_by_one[0].id, one_by_one[1].id])
+    assert len(db.session.scalars(select(ThemeBuild)).all()) == 3
 
 
 def test_another_consultations_themes_are_not_touched(heard: Heard) -> None:
