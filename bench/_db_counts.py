@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import time
 
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import URL, Engine, create_engine, make_url, text
 
 BENCH_AUTHORS = "load-citizen-%@bench.example.kz"
 
 
+def psycopg_url(pg_url: str) -> URL:
+    """`pg_url` (postgresql://...) through psycopg 3, the driver the app uses."""
+    return make_url(pg_url.replace("postgresql://", "postgresql+psycopg://", 1))
+
+
 def engine_for(pg_url: str) -> Engine:
-    """An engine on `pg_url` through psycopg 3 (the driver the app uses)."""
-    return create_engine(pg_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    """An engine on `pg_url` through psycopg 3."""
+    return create_engine(psycopg_url(pg_url))
 
 
 def count_rows(pg_url: str, accepted: list[str]) -> dict[str, int]:

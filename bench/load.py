@@ -74,10 +74,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from _db_counts import count_rows, wait_until_routed  # noqa: E402
+from _db_counts import count_rows, psycopg_url, wait_until_routed  # noqa: E402
 from _http_load import Result, Visitor, csrf_token, wait_for_port  # noqa: E402
 from _load_faults import FAULTS, Fault, job_after_outage  # noqa: E402
-from sqlalchemy import URL, create_engine, make_url, text  # noqa: E402
+from sqlalchemy import URL, create_engine, text  # noqa: E402
 
 BIN = Path(sys.executable).parent
 SHARED_DATA = ROOT.parent / "shared" / "data"
@@ -160,7 +160,7 @@ def _create_if_missing(url: URL) -> None:
 def prepare_database(args: argparse.Namespace, env: dict[str, str]) -> dict[str, float]:
     """Empty the database (made first if missing), then build it with the same commands as
     `make run`."""
-    url = make_url(args.pg_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    url = psycopg_url(args.pg_url)
     _create_if_missing(url)
     engine = create_engine(url)
     with engine.begin() as connection:

@@ -87,7 +87,7 @@ class DefaultConfig:
     # all decrypt. Required outside development and testing, where it is derived from SECRET_KEY.
     TOTP_ENCRYPTION_KEYS: str | tuple[str, ...] = ""
     WTF_CSRF_TIME_LIMIT = None  # tied to the session, not a clock: long drafts must not expire
-    # WTForms' own messages come from web.form_base.Form, cached per language; Flask-WTF would
+    # WTForms' own messages come from web.form_base.SiteForm, cached per language; Flask-WTF would
     # read their catalogue from disk on every request.
     WTF_I18N_ENABLED = False
     # Auto-route only above the threshold whose cross-validated precision reaches this.

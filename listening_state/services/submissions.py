@@ -57,8 +57,8 @@ def _reference_taken(error: IntegrityError) -> bool:
 def _store(submission: Submission) -> None:
     """Commit a new submission under a fresh reference, drawing again if it was taken.
 
-    What is loaded stays loaded after this commit: the request goes on to show and route what
-    it has just written.
+    The commit that stores it keeps what is loaded: the request goes on to show and route what
+    it has just written. (A clash's rollback expires everything, so after one it is read again.)
     """
     with loaded_state_kept():
         for attempt in range(REFERENCE_ATTEMPTS):
