@@ -3,7 +3,8 @@
 Rows are only ever inserted. Every ORM session refuses to flush a changed or deleted entry and
 refuses bulk UPDATE/DELETE statements on the table,
 and the database refuses them too, with a trigger on both SQLite and PostgreSQL, so neither a
-code path nor a stray SQL statement can rewrite history.
+code path nor a stray SQL statement can rewrite history. (Migration b7d41c2e9a10 lifted the
+trigger once, to erase the client addresses kept of citizens; see `services.audit`.)
 """
 
 from __future__ import annotations

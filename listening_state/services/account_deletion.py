@@ -11,9 +11,10 @@ Everything happens in one commit (the table of decisions per referring table is 
   notifications are off, API tokens, role grants and every e-mail addressed to them are deleted;
 - ``deleted_at`` is set, so ``User.is_active`` is False and the account can never sign in.
 
-The audit log is never rewritten, so it never held a citizen's e-mail or name to begin with:
-a citizen's entries name them as "account #<id>" (`audit.account_label`). Staff entries keep
-the e-mail of the official who acted; a former officer's acts stay attributed to them.
+The audit log is never rewritten, so it never held a citizen's e-mail, name or client address
+to begin with: a citizen's entries name them as "account #<id>" (`audit.account_label`) and
+keep no address (`audit._client_address`). Staff entries keep the e-mail and address of the
+official who acted; a former officer's acts stay attributed to them.
 
 Submissions keep their text as sent. Readers already see it through the personal-data masker
 (IIN, BIN, phones, e-mail addresses, card numbers); submissions have no other personal field:
@@ -105,16 +106,12 @@ def delete_account(*, actor: Actor, user: User, password: str) -> None:
 
 
 def _record(user: User, *, messages: int, tokens: int) -> None:
-    """The audit entry: it names the account by number (as every citizen's entry does, see
-    `audit.account_label`) and stores no client address, so it holds no personal data."""
-    address = audit.client_ip.set("")
-    try:
-        audit.record(
-            actor=user,
-            action="account.delete",
-            target=user,
-            target_label=audit.account_label(user),
-            after={"messages_deleted": messages, "api_tokens_deleted": tokens},
-        )
-    finally:
-        audit.client_ip.reset(address)
+    """The audit entry: like every citizen's entry, it names the account by number
+    (`audit.account_label`) and keeps no client address, so it holds no personal data."""
+    audit.record(
+        actor=user,
+        action="account.delete",
+        target=user,
+        target_label=audit.account_label(user),
+        after={"messages_deleted": messages, "api_tokens_deleted": tokens},
+    )

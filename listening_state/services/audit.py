@@ -36,6 +36,23 @@ def account_label(user: User) -> str:
     return user.email if user.is_staff else f"account #{user.id}"
 
 
+def _is_citizen_account(value: Any) -> bool:
+    return isinstance(value, User) and not value.is_staff
+
+
+def _client_address(actor: Actor, target: Any) -> str:
+    """The requester's address, kept for officials' acts and attempts on staff accounts.
+
+    A citizen's own requests leave none, and neither do anonymous ones on a citizen's account
+    (a sign-in lockout: often the citizen's own failed attempts). Like the account label, this
+    keeps every address that could be a citizen's out of a log that is never rewritten, so
+    there is nothing to erase when they delete their account.
+    """
+    if isinstance(actor, User):
+        return client_ip.get() if actor.is_staff else ""
+    return "" if _is_citizen_account(target) else client_ip.get()
+
+
 def _actor_fields(actor: Actor) -> tuple[int | None, str]:
     if isinstance(actor, User):
         return actor.id, account_label(actor)
@@ -66,7 +83,7 @@ def record(
         before=_jsonable(before or {}),
         after=_jsonable(after or {}),
         reason=reason,
-        ip=client_ip.get(),
+        ip=_client_address(actor, target),
     )
     db.session.add(entry)
     return entry

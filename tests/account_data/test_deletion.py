@@ -15,8 +15,9 @@ from listening_state.models import ApiToken, AuditEntry, Role, RoleGrant, Submis
 from listening_state.services import account_deletion, accounts, answers, digest, inbox, routing
 from listening_state.services.errors import PermissionDenied
 from tests.account_data.conftest import Scene, messages_to
-from tests.factories import PASSWORD, login
+from tests.factories import PASSWORD, login, make_routed_submission
 from tests.inbox.conftest import government_answers
+from tests.real_text import polis_comments
 
 
 def delete_via_page(client: FlaskClient, password: str = PASSWORD) -> int:
@@ -117,6 +118,24 @@ def test_no_audit_entry_keeps_the_address_or_the_name(client: FlaskClient, scene
         )
         assert old_email not in text, entry.action
         assert name not in text, entry.action
+
+
+def test_no_audit_entry_keeps_the_citizens_client_address(
+    client: FlaskClient, scene: Scene
+) -> None:
+    """A report made through the page is logged without the citizen's address: the log is
+    never rewritten, so it must not hold one. (Officials' addresses stay: test_audit.py.)"""
+    reported = make_routed_submission(
+        scene.consultation, scene.ministry, author=scene.other, body=polis_comments()[5]
+    )
+    client.environ_base["REMOTE_ADDR"] = "10.9.8.7"  # sign-in is bound to the address
+    login(client, scene.citizen)
+    response = client.post(f"/submissions/{reported.reference}/flag", data={"reason": "spam"})
+    assert response.status_code == 302
+    assert delete_via_page(client) == 302
+    own = db.session.scalars(select(AuditEntry).where(AuditEntry.actor_id == scene.citizen.id))
+    assert {e.action for e in own} >= {"submission.flag", "account.delete"}
+    assert not db.session.scalars(select(AuditEntry).where(AuditEntry.ip != "")).all()
 
 
 def test_sign_in_is_refused_afterwards(client: FlaskClient, scene: Scene) -> None:
