@@ -50,42 +50,38 @@ from __future__ import annotations
 import argparse
 import csv
 import itertools
-import json
 import os
 import random
-import secrets
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-from cryptography.fernet import Fernet
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from _db_counts import count_rows, psycopg_url, wait_until_routed  # noqa: E402
-from _http_load import Result, Visitor, csrf_token, wait_for_port  # noqa: E402
+from _db_counts import wait_until_routed  # noqa: E402
+from _http_load import Visitor, csrf_token  # noqa: E402
 from _load_faults import FAULTS, Fault, job_after_outage  # noqa: E402
-from sqlalchemy import URL, create_engine, text  # noqa: E402
+from _load_report import Run, report  # noqa: E402
+from _load_setup import (  # noqa: E402
+    PORT,
+    SHARED_DATA,
+    TRIVIAL_PATH,
+    app_env,
+    make_citizens,
+    prepare_database,
+    start_server,
+    start_worker,
+)
 
-BIN = Path(sys.executable).parent
-SHARED_DATA = ROOT.parent / "shared" / "data"
-PORT = 8765
-TRIVIAL_PATH = "/static/css/print.css"
 STANCES = ("support", "oppose", "mixed", "no_position")
-RAISED_LIMIT = "1000000 per minute"
-REDIS_URL = "redis://127.0.0.1:6379/14"
 SEED = 0
 
 
@@ -99,122 +95,6 @@ def real_comments() -> list[str]:
                 if row["moderated"] == "1" and 10 <= len(body) <= 2000:
                     comments.append(body)
     return comments
-
-
-@dataclass
-class Run:
-    """What the visitors saw, in order of sending."""
-
-    results: list[Result] = field(default_factory=list)
-    accepted: list[tuple[str, float]] = field(default_factory=list)  # (reference, sent at)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def add(self, result: Result, reference: str | None) -> None:
-        with self.lock:
-            self.results.append(result)
-            if reference:
-                self.accepted.append((reference, result.started))
-
-
-def percentile(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
-
-
-def app_env(args: argparse.Namespace, model_dir: Path) -> dict[str, str]:
-    env = {
-        **os.environ,
-        "FLASK_APP": "listening_state",
-        "LISTENING_STATE_ENV_NAME": "production",
-        "LISTENING_STATE_SECRET_KEY": secrets.token_hex(32),
-        "LISTENING_STATE_TOTP_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
-        "LISTENING_STATE_DATABASE_URL": args.pg_url,
-        "LISTENING_STATE_MODEL_DIR": str(model_dir),
-        "LISTENING_STATE_SHARED_DATA_DIR": str(SHARED_DATA),
-        "LISTENING_STATE_SUBMISSION_RATE_LIMIT": RAISED_LIMIT,
-        "LISTENING_STATE_LOGIN_RATE_LIMIT": RAISED_LIMIT,
-    }
-    if args.fault == "redis-stopped":
-        env["LISTENING_STATE_REDIS_URL"] = REDIS_URL
-    if args.intake == "deferred":  # the web processes store; one separate worker finishes
-        env["LISTENING_STATE_INTAKE_DEFERRED"] = "true"
-        env["LISTENING_STATE_JOB_BACKEND"] = "table"
-    return env
-
-
-def _create_if_missing(url: URL) -> None:
-    """CREATE DATABASE through the server's `postgres` database, when `url`'s does not exist."""
-    server = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        found = connection.execute(
-            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": url.database}
-        ).first()
-        if found is None:
-            quoted = server.dialect.identifier_preparer.quote(str(url.database))
-            connection.execute(text(f"CREATE DATABASE {quoted}"))
-    server.dispose()
-
-
-def prepare_database(args: argparse.Namespace, env: dict[str, str]) -> dict[str, float]:
-    """Empty the database (made first if missing), then build it with the same commands as
-    `make run`."""
-    url = psycopg_url(args.pg_url)
-    _create_if_missing(url)
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-    timings = {}
-    for step in (["db", "upgrade"], ["demo", "load"], ["router", "bootstrap"]):
-        started = time.monotonic()
-        subprocess.run(  # noqa: S603 - this venv's flask, fixed arguments
-            [str(BIN / "flask"), *step], cwd=ROOT, env=env, check=True, capture_output=True
-        )
-        timings[" ".join(step)] = time.monotonic() - started
-    return timings
-
-
-def make_citizens(env: dict[str, str], n: int) -> tuple[list[tuple[str, str]], list[int]]:
-    """Citizens made through the accounts service (as registration would), and the open
-    consultations they comment on."""
-    os.environ.update({k: v for k, v in env.items() if k.startswith("LISTENING_STATE_")})
-    from listening_state import create_app
-    from listening_state.extensions import db
-    from listening_state.models import Consultation
-    from listening_state.services import accounts
-
-    app = create_app()
-    password = secrets.token_urlsafe(16)
-    citizens = []
-    with app.app_context():
-        for i in range(n):
-            email = f"load-citizen-{i}@bench.example.kz"
-            accounts.register_citizen(
-                email=email, display_name=f"Citizen {i}", password=password, language="en"
-            )
-            citizens.append((email, password))
-        open_ids = [c.id for c in db.session.scalars(db.select(Consultation)) if c.is_open()]
-        db.engine.dispose()
-    return citizens, open_ids
-
-
-def start_server(
-    args: argparse.Namespace, env: dict[str, str], log: Path
-) -> subprocess.Popen[bytes]:
-    command = [str(BIN / "gunicorn"), "-w", str(args.workers), "-b", f"127.0.0.1:{PORT}"]
-    if args.threads > 1:
-        command += ["--threads", str(args.threads)]
-    with log.open("wb") as output:
-        server = subprocess.Popen(  # noqa: S603 - this venv's gunicorn, fixed arguments
-            [*command, "wsgi:app"], cwd=ROOT, env=env, stdout=output, stderr=output
-        )
-    if not wait_for_port("127.0.0.1", PORT, 60):
-        server.kill()
-        raise RuntimeError(f"gunicorn did not start:\n{log.read_text()}")
-    return server
 
 
 def sign_in(citizen: tuple[str, str], consultation_id: int) -> tuple[Visitor, str]:
@@ -275,26 +155,6 @@ def fetcher(run: Run) -> Callable[..., None]:
         run.add(result, None)
 
     return one
-
-
-def summarise(run: Run, seconds: float, ok: Callable[[Result], bool]) -> dict[str, Any]:
-    good = [r.seconds * 1000 for r in run.results if ok(r)]
-    statuses = Counter(r.status for r in run.results)
-    return {
-        "requests": len(run.results),
-        "ok": len(good),
-        "per_s": round(len(good) / seconds, 1),
-        "p50_ms": round(percentile(good, 50), 1),
-        "p95_ms": round(percentile(good, 95), 1),
-        "p99_ms": round(percentile(good, 99), 1),
-        "mean_ms": round(statistics.fmean(good), 1) if good else float("nan"),
-        "errors": len(run.results) - len(good),
-        "status_5xx": sum(n for s, n in statuses.items() if s >= 500),
-        "status_503": statuses.get(503, 0),
-        "no_answer": statuses.get(0, 0),
-        "statuses": dict(sorted(statuses.items())),
-        "no_answer_kinds": dict(Counter(r.error for r in run.results if r.status == 0)),
-    }
 
 
 def main() -> None:
@@ -392,80 +252,6 @@ def main() -> None:
             len(submissions.accepted) / (load_seconds + drain_seconds), 1
         )
     report(args, setup, submissions, load_seconds, trivial, trivial_elapsed, fault_figures)
-
-
-def start_worker(
-    command: list[str], env: dict[str, str], log: Path, nice: int = 0
-) -> subprocess.Popen[bytes]:
-    niced = ["nice", "-n", str(nice)] if nice else []
-    with log.open("wb") as output:
-        return subprocess.Popen(  # noqa: S603 - this venv's flask, fixed arguments
-            [*niced, str(BIN / "flask"), *command], cwd=ROOT, env=env, stdout=output, stderr=output
-        )
-
-
-def report(
-    args: argparse.Namespace,
-    setup: dict[str, float],
-    submissions: Run,
-    load_seconds: float,
-    trivial: Run,
-    trivial_seconds: float,
-    fault_report: dict[str, object],
-) -> None:
-    sub = summarise(submissions, load_seconds, lambda r: r.status == 302)
-    stored = count_rows(args.pg_url, [ref for ref, _ in submissions.accepted])
-    row: dict[str, object] = {
-        "submissions_per_s": sub["per_s"],
-        "p50_ms": sub["p50_ms"],
-        "p95_ms": sub["p95_ms"],
-        "p99_ms": sub["p99_ms"],
-        "errors": sub["errors"],
-        "status_5xx": sub["status_5xx"],
-        "status_503": sub["status_503"],
-        "accepted": len(submissions.accepted),
-        **stored,
-    }
-    print(f"\nsetup: {', '.join(f'{k} {v:.1f} s' for k, v in setup.items())}")
-    print(
-        f"gunicorn -w {args.workers} --threads {args.threads}, {args.clients} citizens, "
-        f"{load_seconds:.1f} s of submissions, {trivial_seconds:.1f} s of the trivial endpoint, "
-        f"fault: {args.fault}\n"
-    )
-    print(f"{'':22}{'per s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}{'5xx':>6}")
-    print(
-        f"{'submissions (POST)':22}{sub['per_s']:>8}{sub['p50_ms']:>9}{sub['p95_ms']:>9}"
-        f"{sub['p99_ms']:>9}{sub['errors']:>8}{sub['status_5xx']:>6}"
-    )
-    if trivial.results:
-        triv = summarise(trivial, trivial_seconds, lambda r: r.status == 200)
-        print(
-            f"{'trivial ' + TRIVIAL_PATH:22}{triv['per_s']:>8}{triv['p50_ms']:>9}"
-            f"{triv['p95_ms']:>9}{triv['p99_ms']:>9}{triv['errors']:>8}{triv['status_5xx']:>6}"
-        )
-        row["trivial_per_s"] = triv["per_s"]
-        row["trivial_p50_ms"] = triv["p50_ms"]
-        row["ratio"] = (
-            round(float(sub["per_s"]) / float(triv["per_s"]), 3) if triv["per_s"] else None
-        )
-        if "processed_per_s" in fault_report:
-            processed = float(fault_report["processed_per_s"])  # type: ignore[arg-type]
-            row["processed_ratio"] = (
-                round(processed / float(triv["per_s"]), 3) if triv["per_s"] else None
-            )
-    print(f"\nsubmission statuses: {sub['statuses']}, no answer: {sub['no_answer_kinds']}")
-    print(
-        f"accepted {row['accepted']}, stored {row['stored']} (of the bench citizens), "
-        f"lost {row['lost']}, stored without a confirmation {row['stored_unconfirmed']}"
-    )
-    for key, value in fault_report.items():
-        print(f"{key:32} {value}")
-    row.update({k: v for k, v in fault_report.items() if not isinstance(v, list)})
-    row.update({"fault": args.fault, "clients": args.clients, "workers": args.workers})
-    row["intake"] = args.intake
-    row["seconds"] = round(load_seconds, 1)
-    row["load_average"] = [round(x, 2) for x in os.getloadavg()]
-    print(json.dumps(row))
 
 
 if __name__ == "__main__":
