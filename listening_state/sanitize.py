@@ -89,11 +89,38 @@ _linker = Linker(
 )
 
 
+def _normalized(text: str) -> str:
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return _CONTROL.sub("", text)
+
+
 def clean_plain_text(text: str) -> str:
     """Citizen text as plain text: markup stripped, entities decoded, line breaks kept."""
-    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
-    stripped = bleach.clean(_CONTROL.sub("", text), tags=set(), strip=True, strip_comments=True)
+    stripped = bleach.clean(_normalized(text), tags=set(), strip=True, strip_comments=True)
     return _CONTROL.sub("", html.unescape(stripped)).strip()
+
+
+_TAG_LIKE = re.compile(r"<[^<>]*>")
+
+
+def markup_removed(text: str, limit: int = 3) -> list[str] | None:
+    """What `clean_plain_text` would strip from `text` as markup, or None when it strips none.
+
+    The list holds the first few `<…>` fragments that go (it may be empty: an unclosed HTML
+    comment, say, takes the rest of the text with it). Lets a form say what would be lost
+    instead of storing a shorter text than the person wrote: `a<b and b>c` reads as a tag.
+    Markup is what bleach strips; with nothing stripped, escaping every tag instead gives the
+    same text back.
+    """
+    if "<" not in text:  # no tag or comment without one: the common case costs nothing
+        return None
+    text = _normalized(text)
+    stripped = html.unescape(bleach.clean(text, tags=set(), strip=True, strip_comments=True))
+    kept = html.unescape(bleach.clean(text, tags=set(), strip=False, strip_comments=False))
+    if stripped == kept:
+        return None
+    fragments = dict.fromkeys(match.group(0) for match in _TAG_LIKE.finditer(text))
+    return [fragment for fragment in fragments if fragment not in stripped][:limit]
 
 
 def render_plain_text(text: str) -> Markup:

@@ -27,7 +27,7 @@ from listening_state.models import (
     Visibility,
 )
 from listening_state.personal_data import find_personal_data
-from listening_state.sanitize import clean_plain_text
+from listening_state.sanitize import clean_plain_text, markup_removed
 from listening_state.services.errors import (
     InvalidTransition,
     NotFound,
@@ -74,6 +74,14 @@ def _store(submission: Submission) -> None:
 
 
 def validate_body(body: str) -> str:
+    """The comment as it will be stored, or ValidationFailed saying why it cannot be.
+
+    Comments are stored as plain text. Rather than store a shorter text than the citizen
+    wrote, without a word, a comment that holds markup is refused with what would go.
+    """
+    removed = markup_removed(body)
+    if removed is not None:
+        raise ValidationFailed({"body": [_markup_message(removed)]})
     cleaned = clean_plain_text(body)
     if not MIN_BODY <= len(cleaned) <= MAX_BODY:
         raise ValidationFailed(
@@ -90,6 +98,23 @@ def validate_body(body: str) -> str:
             }
         )
     return cleaned
+
+
+def _markup_message(removed: list[str]) -> str:
+    if not removed:
+        return str(
+            _l(
+                "Part of your comment is taken for web page code (it starts with <) and would "
+                "be removed. Please write it without the < and > signs."
+            )
+        )
+    return str(
+        _l(
+            "Text between < and > is taken for web page code and would be removed: "
+            "%(fragments)s. Please write it another way, for example without the < and > signs.",
+            fragments=", ".join(removed),
+        )
+    )
 
 
 def initial_visibility(consultation: Consultation) -> Visibility:

@@ -25,7 +25,7 @@ def test_a_citizen_comments_on_a_section_and_gets_its_url(
     section = people.consultation.sections[0]
     response = client.post(
         _url(people),
-        json={"body": f"<b>{text}</b>", "section_id": section.id, "stance": "oppose"},
+        json={"body": f"  {text}\r\n", "section_id": section.id, "stance": "oppose"},
         headers=people.citizen_auth,
     )
     conforms(api_doc, response)
@@ -63,6 +63,18 @@ def test_a_short_comment_is_refused_with_the_field_named(
     assert set(fields) == {"stance"}
     response = client.post(_url(people), json={"body": "<p>Yes</p>"}, headers=people.citizen_auth)
     assert set(response.json["error"]["fields"]) == {"body"}
+    assert db.session.scalar(select(func.count()).select_from(Submission)) == 0
+
+
+def test_a_comment_holding_markup_is_refused_with_what_would_go(
+    client: FlaskClient, api_doc: OpenApiSchema, people: People
+) -> None:
+    body = f"{polis_comments()[1]} See <Article 12>."
+    response = client.post(_url(people), json={"body": body}, headers=people.citizen_auth)
+    conforms(api_doc, response)
+    assert response.status_code == 400
+    [message] = response.json["error"]["fields"]["body"]
+    assert "<Article 12>" in message
     assert db.session.scalar(select(func.count()).select_from(Submission)) == 0
 
 

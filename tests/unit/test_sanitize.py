@@ -3,9 +3,11 @@
 from listening_state.sanitize import (
     clean_line,
     clean_plain_text,
+    markup_removed,
     render_markdown,
     render_plain_text,
 )
+from tests.real_text import polis_comments
 
 
 def test_markup_is_stripped_and_line_breaks_kept() -> None:
@@ -68,3 +70,17 @@ def test_entity_encoded_script_schemes_are_dropped_from_draft_links() -> None:
     assert 'href="/consultations?q=a:b"' in str(
         render_markdown('<a href="/consultations?q=a:b">x</a>')
     )
+
+
+def test_markup_that_would_be_stripped_is_named() -> None:
+    text = "a<b and b>c, <b>bold</b>, again <b>, mail <citizen@demo.kz>"
+    assert markup_removed(text) == ["<b and b>", "<b>", "</b>"]
+    assert markup_removed(text, limit=5) == ["<b and b>", "<b>", "</b>", "<citizen@demo.kz>"]
+    assert markup_removed("x <!-- never closed") == []  # stripped, with no <…> to name
+
+
+def test_text_that_loses_no_markup_is_not_flagged() -> None:
+    for text in ("a < b", "I <3 it", "5 <10", "Tax &lt; 5% & fair", "&#x6A&#x61 no tags"):
+        assert markup_removed(text) is None, text
+    # Real comments: not one of the Pol.is corpus is taken for markup.
+    assert [text for text in polis_comments() if markup_removed(text) is not None] == []

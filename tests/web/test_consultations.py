@@ -4,6 +4,7 @@ import re
 
 import pytest
 from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 
 from listening_state.extensions import db
 from listening_state.models import Role, Stance, Submission
@@ -138,7 +139,7 @@ def test_citizen_comments_on_a_section_and_gets_a_reference(client: FlaskClient)
         ({"stance": "support", "body": "Too short"}, "body", "must be 10 to 5000 characters"),
         ({"stance": "support", "body": "x" * 5001}, "body", "must be 10 to 5000 characters"),
         (
-            {"stance": "support", "body": "<b></b>          "},
+            {"stance": "support", "body": "   Too short \r\n   "},  # measured as stored
             "body",
             "must be 10 to 5000 characters",
         ),
@@ -175,15 +176,35 @@ def test_wtforms_own_messages_are_in_the_readers_language(
         assert message in response.get_data(as_text=True)
 
 
-def test_markup_only_comment_is_refused_after_cleaning(client: FlaskClient) -> None:
+def _comment_as_a_citizen(client: FlaskClient, *bodies: str) -> list[TestResponse]:
     consultation = make_consultation()
     login(client, make_user())
-    response = client.post(
-        f"/consultations/{consultation.id}/comment",
-        data={"stance": "support", "body": "<img src=x onerror=alert(1)><i></i><b></b>"},
+    url = f"/consultations/{consultation.id}/comment"
+    return [client.post(url, data={"stance": "support", "body": body}) for body in bodies]
+
+
+def test_a_comment_holding_markup_is_refused_and_kept_in_the_form(client: FlaskClient) -> None:
+    """Nothing is stripped without a word: the citizen sees what would go, and their text."""
+    named, *unnamed = _comment_as_a_citizen(
+        client,
+        "If salary a<b and b>c the rule fails; write to <citizen@example.kz>.",
+        "A comment on the draft <img src=x onerror=alert(1)>",
+        "A comment on the draft before <!-- unclosed",
     )
-    assert "must be 10 to 5000 characters" in response.get_data(as_text=True)
+    page = named.get_data(as_text=True)
+    assert named.status_code == 200
+    assert "would be removed: &lt;b and b&gt;, &lt;citizen@example.kz&gt;." in page
+    assert "a&lt;b and b&gt;c the rule fails" in page  # still in the text area
+    for response in unnamed:
+        assert "taken for web page code" in response.get_data(as_text=True)
     assert db.session.scalar(db.select(db.func.count(Submission.id))) == 0
+
+
+def test_angle_brackets_that_are_not_markup_are_kept(client: FlaskClient) -> None:
+    [response] = _comment_as_a_citizen(client, "Rates <5% and a < b, I <3 this & &lt;that&gt;")
+    assert response.status_code == 302
+    stored = db.session.scalars(db.select(Submission)).one()
+    assert stored.body == "Rates <5% and a < b, I <3 this & <that>"
 
 
 def test_comment_on_a_closed_consultation_is_refused(client: FlaskClient) -> None:
