@@ -195,6 +195,21 @@ def browser_page(
         yield page
 
 
+def too_wide(page: Page) -> str | None:
+    """Why the page scrolls sideways (wider than the screen: 360 px on a phone), or None."""
+    screen = page.viewport_size
+    assert screen is not None
+    width = page.evaluate("document.documentElement.scrollWidth")
+    if width <= screen["width"]:
+        return None
+    return f"{page.url} is {width} px wide on a {screen['width']} px screen"
+
+
+def assert_fits_the_screen(page: Page) -> None:
+    problem = too_wide(page)
+    assert problem is None, problem
+
+
 def save_artifacts(page: Page, name: str) -> None:
     """A full-page screenshot and the HTML under test-artifacts/, named after the test id
     (which holds the database and the width, e.g. `test_x[sqlite-phone]`)."""

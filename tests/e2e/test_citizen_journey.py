@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 from flask_babel import force_locale, gettext
 
-from tests.e2e.conftest import OpenDraft
+from tests.e2e.conftest import OpenDraft, assert_fits_the_screen
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -45,16 +45,6 @@ def catalog(app: Flask, language: str, msgid: str, **variables: Any) -> str:
     """The text the app itself shows for msgid in that language."""
     with app.test_request_context(), force_locale(language):
         return gettext(msgid, **variables)
-
-
-def assert_fits_the_screen(page: Page) -> None:
-    """Nothing on the page is wider than the screen (no sideways scrolling), 360 px on a phone."""
-    screen = page.viewport_size
-    assert screen is not None
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= screen["width"], (
-        f"{page.url} is {width} px wide on a {screen['width']} px screen"
-    )
 
 
 @pytest.mark.e2e
