@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 import unicodedata
 from collections.abc import MutableMapping
 from functools import partial
@@ -83,10 +84,19 @@ def _set_rel(attrs: LinkAttrs, new: bool = False) -> LinkAttrs:
     return attrs
 
 
-# Only web addresses become links: bleach's default pattern would also link data:, ftp: and more.
-_linker = Linker(
-    callbacks=[_set_rel], parse_email=False, url_re=build_url_re(protocols=["http", "https"])
-)
+_URL_RE = build_url_re(protocols=["http", "https"])
+_per_thread = threading.local()
+
+
+def _linker() -> Linker:
+    """This thread's Linker. Its html5lib parser keeps state while it parses, so one shared by
+    the server's threads failed now and then (IndexError: pop from empty list, bleach#370).
+    Only web addresses become links: bleach's default pattern would also link data:, ftp:…"""
+    linker: Linker | None = getattr(_per_thread, "linker", None)
+    if linker is None:
+        linker = Linker(callbacks=[_set_rel], parse_email=False, url_re=_URL_RE)
+        _per_thread.linker = linker
+    return linker
 
 
 def _normalized(text: str) -> str:
@@ -125,7 +135,7 @@ def markup_removed(text: str, limit: int = 3) -> list[str] | None:
 
 def render_plain_text(text: str) -> Markup:
     """Plain text to HTML: escaped, links made clickable, line breaks kept."""
-    linked = _linker.linkify(str(escape(text)))
+    linked = _linker().linkify(str(escape(text)))
     return Markup(linked.replace("\n", "<br>\n"))  # noqa: S704 - escaped and linkified above
 
 
@@ -144,7 +154,7 @@ def render_markdown(source: str) -> Markup:
     rendered = markdown_lib.markdown(
         source, extensions=["tables", "sane_lists"], output_format="html"
     )
-    return Markup(_linker.linkify(_clean_draft(rendered)))  # noqa: S704 - bleach allow-list above
+    return Markup(_linker().linkify(_clean_draft(rendered)))  # noqa: S704 - bleach allow-list above
 
 
 def clean_line(text: str) -> str:

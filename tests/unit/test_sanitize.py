@@ -1,5 +1,8 @@
 """User text is stored as plain text and rendered safely; drafts pass an allow-list."""
 
+import threading
+
+from listening_state import sanitize
 from listening_state.sanitize import (
     clean_line,
     clean_plain_text,
@@ -84,3 +87,18 @@ def test_text_that_loses_no_markup_is_not_flagged() -> None:
         assert markup_removed(text) is None, text
     # Real comments: not one of the Pol.is corpus is taken for markup.
     assert [text for text in polis_comments() if markup_removed(text) is not None] == []
+
+
+def test_each_thread_links_with_its_own_parser() -> None:
+    """html5lib's parser is not thread-safe: a Linker shared by a server's threads made a
+    consultation page fail now and then, so each thread gets its own."""
+    mine = sanitize._linker()
+    others: list[object] = []
+    thread = threading.Thread(target=lambda: others.append(sanitize._linker()))
+    thread.start()
+    thread.join()
+    assert sanitize._linker() is mine
+    [theirs] = others
+    assert theirs is not mine
+    html = str(render_plain_text("See https://example.org"))
+    assert 'rel="nofollow ugc noopener"' in html
