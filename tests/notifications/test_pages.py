@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from flask import Flask
 from flask.testing import FlaskClient
+from flask_babel import force_locale, gettext
 
 from listening_state.authz import SYSTEM
 from listening_state.extensions import db
@@ -100,6 +101,17 @@ def test_settings_turn_notifications_off_and_change_the_language(
     client.post("/account/settings", data={"language": "kk", "notify_by_email": "y"})
     db.session.expire_all()
     assert (user.notify_by_email, user.preferred_language) == (True, "kk")
+
+
+def test_the_saved_message_is_in_the_language_just_chosen(
+    app: Flask, client: FlaskClient, cast: Cast
+) -> None:
+    login(client, cast.citizen)  # reads English
+    page = client.post("/account/settings", data={"language": "ru"}, follow_redirects=True)
+    with app.test_request_context(), force_locale("ru"):
+        saved = gettext("Your settings are saved.")
+    assert saved != "Your settings are saved."
+    assert saved in page.get_data(as_text=True)
 
 
 def test_settings_refuse_an_unknown_language(client: FlaskClient, cast: Cast) -> None:

@@ -13,6 +13,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import refresh
 from flask_login import current_user, logout_user
 from werkzeug.wrappers import Response
 
@@ -59,6 +60,7 @@ def settings() -> Response | tuple[str, int]:
             show_service_errors(form, error)
         else:
             session[SESSION_KEY] = current_user.preferred_language  # the switcher agrees
+            refresh()  # the message below is in the language just chosen, as the next page is
             flash(_("Your settings are saved."), "success")
             return redirect(url_for("account.settings"))
     status = 400 if form.errors else 200
