@@ -34,9 +34,14 @@ def test_lookup_by_reference_opens_my_submission(client: FlaskClient) -> None:
 
 def test_malformed_reference_gets_a_form_error(client: FlaskClient) -> None:
     login(client, make_user())
+    page = client.get("/my/submissions").get_data(as_text=True)
+    assert "aria-describedby" not in page  # no error to point at ("None" was written once)
     response = client.get("/my/submissions?reference=12345")
     assert response.status_code == 400
-    assert "A reference code looks like LS-7KQ2-M9XD." in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert "A reference code looks like LS-7KQ2-M9XD." in page
+    assert 'aria-describedby="reference-errors"' in page
+    assert 'id="reference-errors"' in page
 
 
 def test_someone_elses_reference_is_not_found(client: FlaskClient) -> None:
