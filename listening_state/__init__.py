@@ -19,7 +19,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from listening_state.config import load_config
     from listening_state.extensions import csrf, db, limiter, migrate
     from listening_state.services import job_queue, monitoring_upkeep
-    from listening_state.web import register_blueprints
+    from listening_state.web import converters, register_blueprints
 
     app = Flask(
         __name__,
@@ -36,6 +36,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
+    converters.register(app)  # before the blueprints: a rule binds its converters when added
     register_blueprints(app)
     job_queue.init_app(app)  # the job thread starts with the first request, not here
     cli.register(app)

@@ -20,7 +20,7 @@ from listening_state.api.openapi_schemas import (
     ref,
     values,
 )
-from listening_state.api.params import MAX_PAGE
+from listening_state.limits import MAX_PAGE
 from listening_state.models import ConsultationStatus, Stance
 from listening_state.services.answers import MAX_ANSWER, MIN_ANSWER
 from listening_state.services.consultations import SORTS

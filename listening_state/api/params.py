@@ -10,11 +10,9 @@ from flask import current_app, request
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import UnsupportedMediaType
 
+from listening_state.limits import MAX_ID, MAX_PAGE
 from listening_state.services.errors import NotFound, ValidationFailed
 
-# Ids are 32-bit on every backend: a larger number names nothing (and must not reach a query).
-MAX_ID = 2**31 - 1
-MAX_PAGE = 100_000
 # Short, so that int() never meets a number too long to convert (Python refuses 4,300+ digits).
 _DIGITS = re.compile(r"-?[0-9]{1,12}")
 

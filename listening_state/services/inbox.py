@@ -20,6 +20,7 @@ from sqlalchemy.orm import selectinload
 from listening_state import authz
 from listening_state.authz import Actor
 from listening_state.extensions import db
+from listening_state.limits import is_id
 from listening_state.models import (
     Consultation,
     Ministry,
@@ -314,7 +315,7 @@ def assign(*, actor: Actor, submissions: Sequence[Submission], officer: User | N
 
 
 def get_officer(user_id: int) -> User:
-    user = db.session.get(User, user_id)
+    user = db.session.get(User, user_id) if is_id(user_id) else None
     if user is None:
         raise NotFound("user")
     return user

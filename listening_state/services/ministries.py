@@ -7,6 +7,7 @@ from sqlalchemy import select
 from listening_state import authz
 from listening_state.authz import Actor
 from listening_state.extensions import db
+from listening_state.limits import is_id
 from listening_state.models import Ministry
 from listening_state.services.errors import NotFound, PermissionDenied
 from listening_state.text import sort_key
@@ -19,7 +20,7 @@ def list_ministries(language: str) -> list[Ministry]:
 
 
 def get_by_id(ministry_id: int) -> Ministry:
-    ministry = db.session.get(Ministry, ministry_id)
+    ministry = db.session.get(Ministry, ministry_id) if is_id(ministry_id) else None
     if ministry is None:
         raise NotFound(f"ministry {ministry_id}")
     return ministry

@@ -15,6 +15,7 @@ from listening_state import authz
 from listening_state.authz import Actor
 from listening_state.db_session import loaded_state_kept
 from listening_state.extensions import db
+from listening_state.limits import is_id
 from listening_state.ml.language import detect_language
 from listening_state.models import (
     Consultation,
@@ -202,6 +203,8 @@ def submissions_of(*, author: User, page: int = 1, per_page: int = 20) -> Pagina
 
 def get_many(ids: list[int]) -> list[Submission]:
     """The submissions with these ids, in the given order; unknown ids are an error."""
+    if not all(map(is_id, ids)):
+        raise NotFound("submission")
     found = {s.id: s for s in db.session.scalars(select(Submission).where(Submission.id.in_(ids)))}
     if len(found) != len(set(ids)):
         raise NotFound("submission")

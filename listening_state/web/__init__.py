@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from listening_state.web import errors, filters, unavailable
+from listening_state.web import errors, filters, paging, unavailable
 
 
 def register_blueprints(app: Flask) -> None:
@@ -53,6 +53,7 @@ def register_blueprints(app: Flask) -> None:
     errors.register(app)
     unavailable.register(app)
     filters.register(app)
+    paging.register(app)
 
 
 def _register_api(app: Flask) -> None:

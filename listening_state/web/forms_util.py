@@ -10,9 +10,10 @@ from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, NumberRange
 
 from listening_state.i18n import current_language
+from listening_state.limits import MAX_ID
 from listening_state.services import ministries
 from listening_state.services.errors import ValidationFailed
 from listening_state.services.submissions import MAX_BODY, MIN_BODY
@@ -85,4 +86,15 @@ def comment_body(label: LazyString) -> TextArea:
                 ),
             ),
         ],
+    )
+
+
+def id_number() -> NumberRange:
+    """An id as a form sends it: 1 to MAX_ID. A larger number names nothing and would overflow
+    the id column's query; the message is ours, as WTForms' Russian one says "greater than"
+    for its "at least"."""
+    return NumberRange(
+        min=1,
+        max=MAX_ID,
+        message=_l("Give a whole number from %(low)d to %(high)d.", low=1, high=MAX_ID),
     )

@@ -26,12 +26,9 @@ from listening_state.web.consultations.forms import CommentForm, ConsultationFil
 from listening_state.web.forms_util import show_service_errors
 from listening_state.web.labels import as_choices
 from listening_state.web.moderation.forms import FlagForm
+from listening_state.web.paging import requested_page
 
 bp = Blueprint("consultations", __name__, url_prefix="/consultations")
-
-
-def _page() -> int:
-    return max(request.args.get("page", 1, type=int) or 1, 1)
 
 
 @bp.route("")
@@ -50,7 +47,7 @@ def index() -> str:
         ministry_id=int(ministry) if ministry else None,
         status=ConsultationStatus(status) if status else None,
         sort=form.sort.data or "closing",
-        page=_page(),
+        page=requested_page(),
         per_page=current_app.config["PAGE_SIZE"],
     )
     return render_template("consultations/index.html", form=form, pagination=pagination)
@@ -76,7 +73,7 @@ def detail(consultation_id: int) -> str:
     comments = submissions.published_submissions(
         consultation=consultation,
         section_id=section.id if section else None,
-        page=_page(),
+        page=requested_page(),
         per_page=current_app.config["PAGE_SIZE"],
     )
     return render_template(

@@ -13,6 +13,7 @@ from listening_state.services import outbox
 from listening_state.web.access import login_required
 from listening_state.web.forms_util import ActionForm
 from listening_state.web.outbox.forms import STATUS_LABELS, OutboxFilterForm
+from listening_state.web.paging import requested_page
 from listening_state.web.urls import safe_next
 
 bp = Blueprint("outbox", __name__)
@@ -25,7 +26,7 @@ def index() -> tuple[str, int]:
     form = OutboxFilterForm(request.args)
     valid = form.validate()
     status = OutboxStatus(form.status.data) if valid and form.status.data else None
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = requested_page()
     messages = outbox.list_messages(
         actor=current_user, status=status, page=page, per_page=current_app.config["PAGE_SIZE"]
     )
