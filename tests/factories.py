@@ -130,9 +130,12 @@ def make_consultation(
             language=language,
             moderation_mode=moderation_mode,
         ),
+        historical=state == "closed",  # only the system may record a period already over
     )
     if state != "draft":
-        consultations.publish_consultation(actor=SYSTEM, consultation=consultation)
+        consultations.publish_consultation(
+            actor=SYSTEM, consultation=consultation, historical=state == "closed"
+        )
     return consultation
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from listening_state.api.params import MAX_ID
+from listening_state.limits import MAX_ID
 from listening_state.models import (
     ConsultationStatus,
     ModerationMode,
@@ -77,8 +77,17 @@ SCHEMAS: dict[str, Schema] = {
             "language": STRING,
             "status": values(ConsultationStatus),
             "ministry": ref("Ministry"),
-            "opens_at": TIMESTAMP,
-            "closes_at": TIMESTAMP,
+            "opens_at": {
+                **TIMESTAMP,
+                "description": "The first instant comments are taken: the start of the "
+                "opening day, Kazakhstan time.",
+            },
+            "closes_at": {
+                **TIMESTAMP,
+                "description": "The first instant comments are refused: the midnight after "
+                "the last day for comments, Kazakhstan time, unless the ministry closed the "
+                "consultation earlier.",
+            },
             "published_at": nullable(TIMESTAMP),
             "url": {"type": "string", "format": "uri"},
         }

@@ -27,7 +27,7 @@ from listening_state.models import (
     Role,
 )
 from listening_state.models.base import utcnow
-from listening_state.services import accounts, calendar, councils, ministries
+from listening_state.services import accounts, calendar, consultation_period, councils, ministries
 from listening_state.services.consultations import ConsultationInput, create_consultation
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -187,6 +187,11 @@ def _load_draft(draft: DemoDraft, now: datetime) -> bool:
     if existing is not None:
         publish_as_of_opening(existing)  # finishes a run that stopped half-way
         return False
+    # Whole Kazakhstan days, as an officer's form gives them.
+    today = consultation_period.day_of(now)
+    opens_at, closes_at = consultation_period.instants(
+        today - timedelta(days=draft.opened_days_ago), today + timedelta(days=draft.closes_in_days)
+    )
     consultation = create_consultation(
         actor=SYSTEM,
         ministry=ministries.get_by_code(draft.ministry_code),
@@ -194,8 +199,8 @@ def _load_draft(draft: DemoDraft, now: datetime) -> bool:
             title=draft.title,
             summary=draft.summary,
             draft_markdown=draft.markdown,
-            opens_at=now - timedelta(days=draft.opened_days_ago),
-            closes_at=now + timedelta(days=draft.closes_in_days),
+            opens_at=opens_at,
+            closes_at=closes_at,
             language=draft.language,
         ),
         demo_source=DemoSource.DEMO_DRAFT,

@@ -30,6 +30,7 @@ from listening_state.models import (
 )
 from listening_state.models.base import utcnow
 from listening_state.sanitize import clean_plain_text
+from listening_state.services.consultation_period import day_of, end_of, start_of
 from listening_state.services.consultations import ConsultationInput, create_consultation
 from listening_state.services.ministries import get_by_code
 from listening_state.services.submissions import new_reference, personal_data_kinds
@@ -264,21 +265,22 @@ def ensure_consultation(
     if existing is not None:
         publish_as_of_opening(existing)
         return existing, False
-    closes_at = closing_time(conversation.key, open_now=open_now, now=now)
+    # Whole Kazakhstan days, as an officer's form gives them: comments are taken to the end
+    # of the closing day, and a closed one ended at a midnight before `now`.
+    closes_at = end_of(day_of(closing_time(conversation.key, open_now=open_now, now=now)))
+    opens_at = start_of(day_of(opening_time(conversation, closes_at=closes_at, now=now)))
     sample = [conversation.topic, conversation.description]
     language = detect_language(sample + [c.body for c in conversation.comments[:LANGUAGE_SAMPLE]])
     consultation = create_consultation(
         actor=SYSTEM,
         ministry=get_by_code(mapping.ministry_code),
         data=consultation_input(
-            conversation,
-            opens_at=opening_time(conversation, closes_at=closes_at, now=now),
-            closes_at=closes_at,
-            language=language,
+            conversation, opens_at=opens_at, closes_at=closes_at, language=language
         ),
         demo_source=DemoSource.POLIS,
         source_url=conversation.url,
         source_key=source_key,
+        historical=not open_now,
     )
     publish_as_of_opening(consultation)
     return consultation, True

@@ -12,10 +12,11 @@ def publish_as_of_opening(consultation: Consultation) -> None:
     """Publish through the service, then date the publication to the opening.
 
     Demo consultations are created today with periods in the past; a publication date after
-    the closing date would make their history contradict itself.
+    the closing date would make their history contradict itself. Being past is also why the
+    publication is `historical`: an officer could not publish a period that has ended.
     """
     if consultation.published_at is None:
-        publish_consultation(actor=SYSTEM, consultation=consultation)
+        publish_consultation(actor=SYSTEM, consultation=consultation, historical=True)
     if consultation.published_at != consultation.opens_at:
         consultation.published_at = consultation.opens_at
         db.session.commit()

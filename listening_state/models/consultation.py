@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
@@ -85,6 +85,14 @@ class Consultation(Model):
 
     def is_open(self, now: datetime | None = None) -> bool:
         return self.status(now) is ConsultationStatus.OPEN
+
+    def open_until(self) -> datetime:
+        """The last instant comments are taken, for pages to show.
+
+        `closes_at` is the first instant they are refused (the midnight after the closing day),
+        which readers would take for one more day.
+        """
+        return self.closes_at - timedelta(microseconds=1)
 
     def __repr__(self) -> str:
         return f"<Consultation {self.id}>"

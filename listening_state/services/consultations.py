@@ -13,7 +13,7 @@ from sqlalchemy import ColumnElement, ColumnExpressionArgument, and_, case, func
 from sqlalchemy.orm import selectinload
 
 from listening_state import authz
-from listening_state.authz import Actor
+from listening_state.authz import SYSTEM, Actor
 from listening_state.extensions import db
 from listening_state.models import (
     Consultation,
@@ -30,6 +30,7 @@ from listening_state.models import (
 from listening_state.models.base import utcnow
 from listening_state.sanitize import clean_line, clean_plain_text
 from listening_state.services import audit
+from listening_state.services.consultation_period import closing_errors
 from listening_state.services.drafts import DraftSection, join_draft, split_draft
 from listening_state.services.errors import (
     InvalidTransition,
@@ -64,13 +65,20 @@ def _audit_state(consultation: Consultation) -> dict[str, object]:
     }
 
 
-def _validated(data: ConsultationInput) -> tuple[str, str, list[DraftSection]]:
+def _validated(
+    data: ConsultationInput, *, check_closing: bool
+) -> tuple[str, str, list[DraftSection]]:
+    """Cleaned title and summary and the draft's sections; `check_closing` refuses a period
+    that has already ended."""
     errors: dict[str, list[str]] = {}
     title, summary = clean_line(data.title), clean_plain_text(data.summary)
     if not 5 <= len(title) <= 300:
         errors["title"] = [str(_l("The title must be 5 to 300 characters long."))]
+    closes_at_errors = closing_errors(data.closes_at, utcnow()) if check_closing else []
     if data.closes_at <= data.opens_at:
-        errors["closes_at"] = [str(_l("The closing date must come after the opening date."))]
+        closes_at_errors.append(str(_l("The closing date must come after the opening date.")))
+    if closes_at_errors:
+        errors["closes_at"] = closes_at_errors
     sections: list[DraftSection] = []
     try:
         sections = split_draft(data.draft_markdown)
@@ -79,6 +87,13 @@ def _validated(data: ConsultationInput) -> tuple[str, str, list[DraftSection]]:
     if errors:
         raise ValidationFailed(errors)
     return title, summary, sections
+
+
+def _require_system_for_history(actor: Actor, historical: bool) -> None:
+    # Only trusted imports (demo data, tests) may record a period that has already ended;
+    # no form or API request can ask for it.
+    if historical and actor is not SYSTEM:
+        raise PermissionDenied("only the system records past consultations")
 
 
 def _refresh_derived(consultation: Consultation) -> None:
@@ -96,11 +111,17 @@ def create_consultation(
     demo_source: DemoSource = DemoSource.NONE,
     source_url: str = "",
     source_key: str | None = None,
+    historical: bool = False,
 ) -> Consultation:
-    """A new unpublished consultation of the actor's ministry, attached to its council."""
+    """A new unpublished consultation of the actor's ministry, attached to its council.
+
+    Its closing date must be today or later, unless `historical` (the system recording a
+    consultation that already took place, as the demo data does).
+    """
     if not authz.can_manage_ministry(actor, ministry.id):
         raise PermissionDenied("not an officer of this ministry")
-    title, summary, sections = _validated(data)
+    _require_system_for_history(actor, historical)
+    title, summary, sections = _validated(data, check_closing=not historical)
     council = db.session.scalar(
         select(PublicCouncil).where(PublicCouncil.ministry_id == ministry.id)
     )
@@ -139,9 +160,15 @@ def create_consultation(
 def update_consultation(
     *, actor: Actor, consultation: Consultation, data: ConsultationInput
 ) -> None:
-    """Edit a consultation; sections that already have comments cannot be removed."""
+    """Edit a consultation; sections that already have comments cannot be removed.
+
+    A draft's closing date, and a published consultation's new closing date, must be today or
+    later; the text of one that has closed can still be corrected while its dates stay.
+    """
     _require_manager(actor, consultation)
-    title, summary, sections = _validated(data)
+    changes_closing = data.closes_at != consultation.closes_at
+    check_closing = consultation.published_at is None or changes_closing
+    title, summary, sections = _validated(data, check_closing=check_closing)
     before = _audit_state(consultation)
     existing = list(consultation.sections)
     removed = existing[len(sections) :]
@@ -179,11 +206,18 @@ def draft_markdown(consultation: Consultation) -> str:
     return join_draft([DraftSection(s.heading, s.body_markdown) for s in consultation.sections])
 
 
-def publish_consultation(*, actor: Actor, consultation: Consultation) -> None:
-    """Make a draft public; it opens and closes by its dates."""
+def publish_consultation(
+    *, actor: Actor, consultation: Consultation, historical: bool = False
+) -> None:
+    """Make a draft public; it opens and closes by its dates, and must close today or later
+    unless `historical` (see create_consultation)."""
     _require_manager(actor, consultation)
+    _require_system_for_history(actor, historical)
     if consultation.published_at is not None:
         raise InvalidTransition("already published")
+    errors = [] if historical else closing_errors(consultation.closes_at, utcnow())
+    if errors:
+        raise ValidationFailed({"closes_at": errors})
     before = _audit_state(consultation)
     consultation.published_at = utcnow()
     _record_change(actor, consultation, "consultation.publish", before)

@@ -25,8 +25,9 @@ def _form(ministry_id: int, **extra: str) -> dict[str, str]:
         "title": "Мемлекеттік қызмет туралы жоба",
         "summary": "Қысқаша мазмұны.",
         "language": "kk",
-        "opens_on": "2026-01-10",
-        "closes_on": "2026-02-10",
+        # Far enough ahead to stay in the future: a closing date already past is refused.
+        "opens_on": "2030-01-10",
+        "closes_on": "2030-02-10",
         "draft": DRAFT,
     }
     data.update(extra)
@@ -45,8 +46,8 @@ def test_officer_creates_a_draft_consultation_with_sections(client: FlaskClient)
     assert [s.heading for s in consultation.sections] == ["1. Мақсаты", "2. Қолданылу аясы"]
     assert consultation.council is not None
     # Opens at the start of 10 January and closes at the end of 10 February, Almaty time (UTC+5).
-    assert consultation.opens_at.isoformat() == "2026-01-09T19:00:00+00:00"
-    assert consultation.closes_at.isoformat() == "2026-02-10T19:00:00+00:00"
+    assert consultation.opens_at.isoformat() == "2030-01-09T19:00:00+00:00"
+    assert consultation.closes_at.isoformat() == "2030-02-10T19:00:00+00:00"
 
 
 def test_form_errors_are_shown_and_nothing_is_saved(client: FlaskClient) -> None:

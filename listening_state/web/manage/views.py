@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
-
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -13,8 +10,8 @@ from wtforms import SelectChoice
 
 from listening_state import authz
 from listening_state.i18n import current_language
-from listening_state.models import ModerationMode
-from listening_state.services import consultations, ministries
+from listening_state.models import Consultation, ModerationMode
+from listening_state.services import consultation_period, consultations, ministries
 from listening_state.services.consultations import ConsultationInput
 from listening_state.services.errors import InvalidTransition, ValidationFailed
 from listening_state.web.access import login_required
@@ -27,19 +24,19 @@ bp = Blueprint("manage", __name__, url_prefix="/manage")
 council_pages.register(bp)
 
 
-def _local_day_bounds(opens_on: date, closes_on: date) -> tuple[datetime, datetime]:
-    """A consultation runs from the start of its first day to the end of its last, Almaty time."""
-    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    opens = datetime.combine(opens_on, time.min, zone)
-    closes = datetime.combine(closes_on + timedelta(days=1), time.min, zone)
-    return opens.astimezone(UTC), closes.astimezone(UTC)
+# The service names the stored instants; the form asks for the days they come from.
+_DATE_FIELDS = {"opens_at": "opens_on", "closes_at": "closes_on"}
 
 
-def _consultation_input(form: ConsultationForm) -> ConsultationInput:
+def _consultation_input(
+    form: ConsultationForm, current: Consultation | None = None
+) -> ConsultationInput:
     # DataRequired has already refused a form without both dates.
     assert form.opens_on.data is not None  # noqa: S101
     assert form.closes_on.data is not None  # noqa: S101
-    opens_at, closes_at = _local_day_bounds(form.opens_on.data, form.closes_on.data)
+    opens_at, closes_at = consultation_period.instants(
+        form.opens_on.data, form.closes_on.data, current=current
+    )
     return ConsultationInput(
         title=form.title.data or "",
         summary=form.summary.data or "",
@@ -49,6 +46,12 @@ def _consultation_input(form: ConsultationForm) -> ConsultationInput:
         language=form.language.data or "ru",
         moderation_mode=ModerationMode(form.moderation_mode.data or ModerationMode.PRE.value),
     )
+
+
+def _show_errors(form: ConsultationForm, error: ValidationFailed) -> None:
+    """The service's messages, those about dates beside the date fields."""
+    renamed = {_DATE_FIELDS.get(name, name): messages for name, messages in error.errors.items()}
+    show_service_errors(form, ValidationFailed(renamed))
 
 
 def _ministry_choices() -> list[SelectChoice]:
@@ -86,7 +89,7 @@ def consultation_new() -> ResponseReturnValue:
                 data=_consultation_input(form),
             )
         except ValidationFailed as error:
-            show_service_errors(form, error)
+            _show_errors(form, error)
         else:
             flash(_("The consultation was saved as a draft."), "success")
             return redirect(url_for("manage.consultation_edit", consultation_id=consultation.id))
@@ -105,23 +108,22 @@ def consultation_edit(consultation_id: int) -> ResponseReturnValue:
         [(consultation.ministry_id, consultation.ministry.name(current_language()))]
     )
     if not form.is_submitted():
-        zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
         form.ministry.data = consultation.ministry_id
         form.title.data, form.summary.data = consultation.title, consultation.summary
         form.language.data = consultation.language
         form.moderation_mode.data = consultation.moderation_mode.value
-        form.opens_on.data = consultation.opens_at.astimezone(zone).date()
-        form.closes_on.data = (
-            consultation.closes_at.astimezone(zone) - timedelta(seconds=1)
-        ).date()
+        form.opens_on.data = consultation_period.day_of(consultation.opens_at)
+        form.closes_on.data = consultation_period.last_day(consultation.closes_at)
         form.draft.data = consultations.draft_markdown(consultation)
     elif form.validate_on_submit():
         try:
             consultations.update_consultation(
-                actor=current_user, consultation=consultation, data=_consultation_input(form)
+                actor=current_user,
+                consultation=consultation,
+                data=_consultation_input(form, current=consultation),
             )
         except ValidationFailed as error:
-            show_service_errors(form, error)
+            _show_errors(form, error)
         else:
             flash(_("Your changes were saved."), "success")
             return redirect(url_for("manage.consultation_edit", consultation_id=consultation.id))
@@ -151,6 +153,12 @@ def consultation_action(consultation_id: int, action: str) -> ResponseReturnValu
         change(actor=current_user, consultation=consultation)
     except InvalidTransition:
         flash(_("That is not possible in the consultation's current state."), "error")
+    except ValidationFailed as error:
+        # Only the dates can stop a publication: back to the form where they are changed.
+        for messages in error.errors.values():
+            for message in messages:
+                flash(message, "error")
+        return redirect(url_for("manage.consultation_edit", consultation_id=consultation_id))
     else:
         flash(
             _("The consultation was published.")
