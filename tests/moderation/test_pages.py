@@ -10,6 +10,7 @@ from listening_state.extensions import db
 from listening_state.models import ModerationMode, ModerationReason, Stance, Submission, Visibility
 from listening_state.services import moderation
 from tests.factories import login, make_consultation, make_submission, make_user
+from tests.html_ids import repeated_ids
 from tests.moderation.conftest import Cast
 from tests.real_text import POLIS_SPAM, polis_comments
 
@@ -119,6 +120,39 @@ def test_filters_narrow_the_queue(client: FlaskClient, cast: Cast) -> None:
     assert waiting.reference not in flagged
     other = client.get(f"/moderation?consultation={cast.consultation.id + 1000}")
     assert other.status_code == 200
+
+
+def test_a_report_returns_the_reader_to_the_same_page_and_section(
+    app: Flask, client: FlaskClient, cast: Cast
+) -> None:
+    app.config["PAGE_SIZE"] = 1
+    consultation = make_consultation(cast.ministry, moderation_mode=ModerationMode.POST)
+    first, second = (make_submission(consultation, cast.citizen, section_index=0) for _ in "ab")
+    section = consultation.sections[0].id
+    login(client, cast.reader)
+    page = client.get(f"/consultations/{consultation.id}?section={section}&page=2")
+    html = page.get_data(as_text=True)
+    # Newest first: page 2 holds the first comment, and its form says where it was sent from.
+    action = f"/submissions/{first.reference}/flag?page=2&amp;section={section}"
+    assert f'action="{action}"' in html
+    assert second.reference not in html
+    response = client.post(action.replace("&amp;", "&"), data={"reason": "spam"})
+    assert response.headers["Location"] == (
+        f"/consultations/{consultation.id}?page=2&section={section}#comment-{first.reference}"
+    )
+
+
+def test_report_forms_do_not_repeat_an_element_id(
+    app: Flask, client: FlaskClient, cast: Cast
+) -> None:
+    consultation = make_consultation(cast.ministry, moderation_mode=ModerationMode.POST)
+    for _ in range(3):
+        make_submission(consultation, cast.citizen)
+    login(client, cast.reader)
+    app.config["WTF_CSRF_ENABLED"] = True  # the token field is the one every form carries
+    html = client.get(f"/consultations/{consultation.id}").get_data(as_text=True)
+    assert html.count('name="csrf_token"') >= 3
+    assert repeated_ids(html) == []
 
 
 def test_reader_reports_through_the_page(app: Flask, client: FlaskClient, cast: Cast) -> None:

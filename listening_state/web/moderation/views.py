@@ -22,6 +22,7 @@ from listening_state.web.moderation.forms import (
     QueueFilterForm,
     ResubmitForm,
 )
+from listening_state.web.paging import requested_page
 
 bp = Blueprint("moderation", __name__)
 
@@ -39,8 +40,11 @@ def rules() -> str:
 def _queue_filter(form: QueueFilterForm) -> QueueFilter:
     state = form.state.data if form.state.data in QueueState.CHOICES else QueueState.PENDING
     hint = form.hint.data
+    # A value not among the choices (not a consultation this person moderates, or a number
+    # too large for any id) filters nothing, as the select then shows "All consultations".
+    consultation = None if form.consultation.errors else form.consultation.data
     return QueueFilter(
-        consultation_id=form.consultation.data or None,
+        consultation_id=consultation or None,
         state=state,
         hint=ModerationHintKind(hint) if hint in {k.value for k in ModerationHintKind} else None,
     )
@@ -98,7 +102,7 @@ def queue() -> ResponseReturnValue:
     if form.validate_on_submit():
         _decide(form)
         return redirect(request.full_path.rstrip("?"))
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = requested_page()
     items = moderation.moderation_queue(
         actor=current_user,
         filters=chosen,
@@ -141,10 +145,13 @@ def flag(reference: str) -> ResponseReturnValue:
             flash(" ".join(m for ms in error.errors.values() for m in ms), "error")
         else:
             flash(_("Thank you. The council's moderators will look at this comment."), "success")
+    # Back where the reader was: the same page of comments, in the same section.
     return redirect(
         url_for(
             "consultations.detail",
             consultation_id=submission.consultation_id,
+            page=request.args.get("page", type=int),
+            section=request.args.get("section", type=int),
             _anchor=f"comment-{submission.reference}",
         )
     )
