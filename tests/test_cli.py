@@ -1,12 +1,15 @@
-"""The flask command groups: demo content and user accounts."""
+"""The flask command groups: demo content, user accounts and council roles."""
+
+from datetime import timedelta
 
 from flask import Flask
 from flask.testing import FlaskCliRunner
 
 from listening_state.extensions import db
 from listening_state.models import Consultation, Role, Submission, User, Visibility
+from listening_state.services import councils
 from listening_state.services.accounts import authenticate
-from tests.factories import make_council, make_ministry
+from tests.factories import make_council, make_council_member, make_ministry, make_user
 
 
 def test_users_create_makes_each_kind_of_account(runner: FlaskCliRunner) -> None:
@@ -101,3 +104,20 @@ def test_demo_load_is_idempotent_and_prints_accounts_for_every_role(
     second = runner.invoke(args=["demo", "load"])
     assert second.exit_code == 0, second.output
     assert _row_counts() == counts
+
+
+def test_councils_sync_roles_revokes_the_role_of_an_ended_term_once(
+    runner: FlaskCliRunner,
+) -> None:
+    council, person = make_council(make_ministry()), make_user()
+    member = make_council_member(
+        council, user=person, ended_on=councils.local_today() + timedelta(days=1)
+    )
+    member.ended_on = councils.local_today()  # the date came round; nobody edited it
+    db.session.commit()
+    result = runner.invoke(args=["councils", "sync-roles"])
+    assert result.exit_code == 0, result.output
+    assert "Council roles changed: 1" in result.output
+    db.session.refresh(person)
+    assert council.id not in person.council_ids()
+    assert "Council roles changed: 0" in runner.invoke(args=["councils", "sync-roles"]).output

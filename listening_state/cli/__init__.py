@@ -1,5 +1,5 @@
-"""Flask command groups: demo content, accounts, the router, themes and background jobs, one
-module per area; `register` adds them all to the app."""
+"""Flask command groups: demo content, accounts, the router, themes, background jobs, council
+roles, one module per area; `register` adds them all to the app."""
 
 from __future__ import annotations
 
@@ -7,7 +7,13 @@ from flask import Flask
 
 from listening_state.cli.content import calendar_cli, demo_cli, users_cli
 from listening_state.cli.models import moderation_cli, router_cli
-from listening_state.cli.operations import jobs_cli, monitoring_cli, outbox_cli, security_cli
+from listening_state.cli.operations import (
+    councils_cli,
+    jobs_cli,
+    monitoring_cli,
+    outbox_cli,
+    security_cli,
+)
 from listening_state.cli.themes import themes_cli
 
 
@@ -18,6 +24,7 @@ def register(app: Flask) -> None:
         monitoring_cli,
         themes_cli,
         outbox_cli,
+        councils_cli,
         calendar_cli,
         moderation_cli,
         demo_cli,

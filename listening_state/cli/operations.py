@@ -1,5 +1,5 @@
 """Commands for running the site: e-mail, background jobs, the monitoring rollup, sign-in
-security."""
+security, council roles."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ outbox_cli = AppGroup("outbox", help="E-mail: send what waits in the outbox, que
 jobs_cli = AppGroup("jobs", help="Background jobs: the worker and the queue.")
 monitoring_cli = AppGroup("monitoring", help="The public monitoring figures and their rollup.")
 security_cli = AppGroup("security", help="Sign-in security: the second factor's stored secrets.")
+councils_cli = AppGroup("councils", help="Public Councils: their members' council role.")
 
 
 @outbox_cli.command("send")
@@ -47,6 +48,15 @@ def outbox_digest() -> None:
     from listening_state.services import digest
 
     click.echo(f"Digests queued: {digest.queue_digests(actor=SYSTEM)}")
+
+
+@councils_cli.command("sync-roles")
+def councils_sync_roles() -> None:
+    """Grant and revoke council roles as today's memberships say (run daily; a second run
+    changes nothing)."""
+    from listening_state.services import councils
+
+    click.echo(f"Council roles changed: {councils.sync_member_roles(actor=SYSTEM)}")
 
 
 @monitoring_cli.command("rebuild-rollup")

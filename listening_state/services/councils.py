@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, exists, or_, select
 
 from listening_state import authz
 from listening_state.authz import Actor
@@ -24,6 +24,7 @@ from listening_state.models import (
     Ministry,
     PublicCouncil,
     Role,
+    RoleGrant,
     User,
 )
 from listening_state.sanitize import clean_line, clean_plain_text
@@ -126,25 +127,37 @@ class MemberInput:
 
 @dataclass(frozen=True)
 class Roster:
-    """Current members grouped by position (chair first), and past members, latest first."""
+    """Current members grouped by position (chair first), members whose term has not started
+    yet (soonest first), and past members, latest first."""
 
     current: list[tuple[MemberPosition, list[CouncilMember]]]
     past: list[CouncilMember]
+    upcoming: list[CouncilMember]
 
 
-def is_past_member(member: CouncilMember, today: date) -> bool:
-    return member.ended_on is not None and member.ended_on < today
+def is_current_member(member: CouncilMember, day: date) -> bool:
+    """Whether a membership runs on a day: from its start date (if any) up to its end date,
+    which is the day it ended, not a day served. The roster and the council role both ask this.
+    """
+    started = member.started_on is None or member.started_on <= day
+    return started and (member.ended_on is None or day < member.ended_on)
+
+
+def is_past_member(member: CouncilMember, day: date) -> bool:
+    return member.ended_on is not None and member.ended_on <= day
 
 
 def member_roster(council: PublicCouncil, today: date) -> Roster:
-    current = [m for m in council.members if not is_past_member(m, today)]
+    current = [m for m in council.members if is_current_member(m, today)]
     past = [m for m in council.members if is_past_member(m, today)]
+    upcoming = [m for m in council.members if m not in current and m not in past]
     groups = [
         (position, sorted((m for m in current if m.position is position), key=_name_key))
         for position in POSITION_ORDER
     ]
     past.sort(key=lambda m: (m.ended_on or today, _name_key(m)), reverse=True)
-    return Roster(current=[(p, ms) for p, ms in groups if ms], past=past)
+    upcoming.sort(key=lambda m: (m.started_on or today, _name_key(m)))
+    return Roster(current=[(p, ms) for p, ms in groups if ms], past=past, upcoming=upcoming)
 
 
 def _name_key(member: CouncilMember) -> str:
@@ -176,24 +189,65 @@ def _member_snapshot(member: CouncilMember) -> dict[str, Any]:
     }
 
 
-def _sync_council_role(actor: Actor, council: PublicCouncil, user: User | None) -> None:
-    """A linked account moderates for the council exactly while one of its memberships runs.
+def _align_council_role(actor: Actor, council: PublicCouncil, user: User, day: date) -> bool:
+    """Grant or revoke (audited, not committed) the council role so that the account holds it
+    exactly while one of its memberships of the council runs; True when something changed."""
+    serving = any(m.user_id == user.id and is_current_member(m, day) for m in council.members)
+    if serving and council.id not in user.council_ids():
+        accounts.stage_role_grant(actor=actor, user=user, role=Role.COUNCIL_MEMBER, council=council)
+        return True
+    if not serving and council.id in user.council_ids():
+        return accounts.stage_role_revocation(
+            actor=actor, user=user, role=Role.COUNCIL_MEMBER, council=council
+        )
+    return False
 
-    Called before the membership change is committed, so that the change and the role grant
-    or revocation (audited too) are one commit.
-    """
+
+def _sync_council_role(actor: Actor, council: PublicCouncil, user: User | None) -> None:
+    """Called before a membership change is committed, so that the change and the role grant
+    or revocation are one commit."""
     if user is None:
         return
     db.session.flush()
     db.session.expire(council, ["members"])  # see added and deleted memberships
-    today = local_today()
-    serving = any(m.user_id == user.id and not is_past_member(m, today) for m in council.members)
-    if serving and council.id not in user.council_ids():
-        accounts.stage_role_grant(actor=actor, user=user, role=Role.COUNCIL_MEMBER, council=council)
-    elif not serving and council.id in user.council_ids():
-        accounts.stage_role_revocation(
-            actor=actor, user=user, role=Role.COUNCIL_MEMBER, council=council
-        )
+    _align_council_role(actor, council, user, local_today())
+
+
+def sync_member_roles(*, actor: Actor, day: date | None = None) -> int:
+    """Align every linked account's council role with its memberships on a day (today by
+    default): the daily job, so that a term ends or starts on its date with no one editing it.
+    Commits once; returns the number of grants and revocations (none on a second run)."""
+    day = day or local_today()
+    linked = db.session.scalars(select(CouncilMember).where(CouncilMember.user_id.is_not(None)))
+    pairs = {(m.council, m.user) for m in linked if m.user is not None}
+    changed = sum(
+        _align_council_role(actor, council, user, day)
+        for council, user in sorted(pairs, key=lambda pair: (pair[0].id, pair[1].id))
+    )
+    db.session.commit()
+    return changed
+
+
+def _runs_on(day: date) -> ColumnElement[bool]:
+    """`is_current_member` in SQL, for the sweep's cheap check."""
+    return and_(
+        or_(CouncilMember.started_on.is_(None), CouncilMember.started_on <= day),
+        or_(CouncilMember.ended_on.is_(None), CouncilMember.ended_on > day),
+    )
+
+
+def roles_out_of_line(day: date) -> bool:
+    """Whether `sync_member_roles` has work on this day: a running membership whose account
+    lacks the council role, or a linked account holding it with no running membership."""
+    pair = (CouncilMember.user_id == RoleGrant.user_id) & (
+        CouncilMember.council_id == RoleGrant.council_id
+    )
+    council_role = RoleGrant.role == Role.COUNCIL_MEMBER
+    missing = exists().where(
+        CouncilMember.user_id.is_not(None), _runs_on(day), ~exists().where(council_role, pair)
+    )
+    stale = exists().where(council_role, exists().where(pair), ~exists().where(pair, _runs_on(day)))
+    return bool(db.session.scalar(select(missing | stale)))
 
 
 def add_member(*, actor: Actor, council: PublicCouncil, data: MemberInput) -> CouncilMember:
@@ -247,7 +301,8 @@ def update_member(*, actor: Actor, member: CouncilMember, data: MemberInput) -> 
 
 
 def end_membership(*, actor: Actor, member: CouncilMember, ended_on: date) -> None:
-    """Close a membership on a date; the member stays listed as past, never deleted."""
+    """Close a membership on a date, the first day the person is no longer a member (today:
+    the council role goes at once); the member stays listed as past, never deleted."""
     _require_membership_manager(actor, member.council)
     if is_past_member(member, local_today()):
         raise InvalidTransition("this membership has already ended")

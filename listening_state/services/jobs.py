@@ -55,6 +55,7 @@ def handlers() -> dict[str, Handler]:
         router_jobs.TRAIN_KIND: router_jobs.run_training,
         periodic_jobs.OUTBOX_SEND_KIND: periodic_jobs.run_outbox_send,
         periodic_jobs.DIGEST_KIND: periodic_jobs.run_digest,
+        periodic_jobs.COUNCIL_ROLES_KIND: periodic_jobs.run_council_roles,
     }
 
 

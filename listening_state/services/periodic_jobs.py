@@ -1,17 +1,18 @@
-"""Jobs that run on a clock (sending due e-mail, the daily digest) and the sweep that keeps the
-queue whole: the RQ worker and the job thread call `sweep()` every JOB_POLL_SECONDS.
+"""Jobs that run on a clock (sending due e-mail, the daily digest, the daily alignment of council
+roles with memberships) and the sweep that keeps the queue whole: the RQ worker and the job
+thread call `sweep()` every JOB_POLL_SECONDS.
 
 A periodic job is queued at most once per slot: its subject names the slot ("slot:<n>" for
-the outbox, "day:<date>" for the digest), and a row of that kind and slot is looked for under
-an advisory lock on PostgreSQL, so several workers sweeping at once queue one job. A failed
-slot is tried again, up to PERIODIC_ATTEMPTS times.
+the outbox, "day:<date>" for the digest and the council roles), and a row of that kind and
+slot is looked for under an advisory lock on PostgreSQL, so several workers sweeping at once
+queue one job. A failed slot is tried again, up to PERIODIC_ATTEMPTS times.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import redis
@@ -30,7 +31,8 @@ log = logging.getLogger(__name__)
 
 OUTBOX_SEND_KIND = "outbox.send"
 DIGEST_KIND = "outbox.digest"
-PERIODIC_KINDS = (OUTBOX_SEND_KIND, DIGEST_KIND)
+COUNCIL_ROLES_KIND = "councils.sync_roles"
+PERIODIC_KINDS = (OUTBOX_SEND_KIND, DIGEST_KIND, COUNCIL_ROLES_KIND)
 PERIODIC_ATTEMPTS = 3  # rows per slot, failed ones included
 PERIODIC_KEPT = timedelta(days=7)  # finished periodic rows older than this are deleted
 SEND_LIMIT = 1000  # messages per outbox job; the next slot sends the rest
@@ -67,6 +69,14 @@ def run_digest(job: BackgroundJob, report: Report) -> None:
     from listening_state.services import digest
 
     report(1.0, f"digests queued: {digest.queue_digests(actor=SYSTEM)}")
+
+
+def run_council_roles(job: BackgroundJob, report: Report) -> None:
+    """Grant and revoke council roles as today's memberships say (a second run changes nothing):
+    a term that ended yesterday, or starts today, takes effect without anyone editing it."""
+    from listening_state.services import councils
+
+    report(1.0, f"council roles changed: {councils.sync_member_roles(actor=SYSTEM)}")
 
 
 # -- queueing them on time ---------------------------------------------------------------------
@@ -110,9 +120,16 @@ def _mail_due(now: datetime) -> bool:
     )
 
 
+def _council_roles_due(day: date) -> bool:
+    from listening_state.services import councils
+
+    return councils.roles_out_of_line(day)
+
+
 def enqueue_due(*, now: datetime | None = None) -> list[BackgroundJob]:
     """Queue the periodic jobs whose time has come: an outbox send when e-mail is due (at most
-    once per OUTBOX_SEND_SECONDS), the digest once a day from DIGEST_LOCAL_HOUR."""
+    once per OUTBOX_SEND_SECONDS), the digest once a day from DIGEST_LOCAL_HOUR, and the
+    council roles once a day from local midnight when a membership's dates call for a change."""
     config = current_app.config
     now = now or utcnow()
     queued: list[BackgroundJob | None] = []
@@ -120,6 +137,8 @@ def enqueue_due(*, now: datetime | None = None) -> list[BackgroundJob]:
         slot = int(now.timestamp() // max(float(config["OUTBOX_SEND_SECONDS"]), 1.0))
         queued.append(enqueue_once(kind=OUTBOX_SEND_KIND, slot=f"slot:{slot}"))
     local = now.astimezone(ZoneInfo(config["BABEL_DEFAULT_TIMEZONE"]))
+    if _council_roles_due(local.date()):
+        queued.append(enqueue_once(kind=COUNCIL_ROLES_KIND, slot=f"day:{local.date().isoformat()}"))
     if local.hour >= int(config["DIGEST_LOCAL_HOUR"]):
         queued.append(enqueue_once(kind=DIGEST_KIND, slot=f"day:{local.date().isoformat()}"))
     return [job for job in queued if job is not None]
@@ -152,7 +171,7 @@ def repush_lost(*, now: datetime) -> int:
 
 
 def prune_periodic(*, now: datetime) -> int:
-    """Delete finished outbox and digest rows after PERIODIC_KEPT: one a minute adds up.
+    """Delete finished periodic rows after PERIODIC_KEPT: one a minute adds up.
     Run once a day, when the day's digest is queued."""
     result = db.session.execute(
         delete(BackgroundJob)

@@ -115,20 +115,43 @@ def test_current_members_are_grouped_by_position_with_start_dates(client: FlaskC
     assert "Past members" not in page
 
 
-def test_members_become_past_only_after_their_last_day(client: FlaskClient) -> None:
+def test_members_are_current_from_their_start_date_and_past_from_their_end_date(
+    client: FlaskClient,
+) -> None:
     council = _council()
     today = councils.local_today()
     make_council_member(council, full_name="Ended Yesterday", ended_on=today - timedelta(days=1))
-    make_council_member(council, full_name="Last Day Today", ended_on=today)
+    make_council_member(council, full_name="Ends Today", ended_on=today)
     make_council_member(council, full_name="Leaves Next Month", ended_on=today + timedelta(30))
+    make_council_member(council, full_name="Started Today", started_on=today)
+    make_council_member(council, full_name="Starts Tomorrow", started_on=today + timedelta(1))
     make_council_member(council, full_name="Serving Member")
     page = client.get(f"/councils/{council.id}").get_data(as_text=True)
-    current, past = page.split("Past members", 1)
-    assert "Ended Yesterday" in past
-    assert "Ended Yesterday" not in current
-    for name in ("Last Day Today", "Leaves Next Month", "Serving Member"):
+    current, rest = page.split("Joining later", 1)
+    upcoming, past = rest.split("Past members", 1)
+    for name in ("Ended Yesterday", "Ends Today"):
+        assert name in past
+        assert name not in current + upcoming
+    for name in ("Leaves Next Month", "Started Today", "Serving Member"):
         assert name in current
-        assert name not in past
+        assert name not in upcoming + past
+    assert "Starts Tomorrow" in upcoming
+    assert "Starts Tomorrow" not in current + past
+
+
+def test_ending_without_a_date_takes_the_council_role_away_at_once(client: FlaskClient) -> None:
+    council = _council()
+    person = make_user()
+    member = make_council_member(council, full_name=person.display_name, user=person)
+    assert council.id in person.council_ids()
+    login(client, make_user(Role.ADMIN))
+    page = client.post(f"/manage/members/{member.id}/end", data={}, follow_redirects=True)
+    assert "The membership was ended." in page.get_data(as_text=True)
+    db.session.refresh(person)
+    assert council.id not in person.council_ids()
+    assert _audit()[-1].action == "role.revoke"
+    roster = client.get(f"/councils/{council.id}").get_data(as_text=True)
+    assert person.display_name in roster.split("Past members", 1)[1]
 
 
 def test_admin_adds_a_member_linked_to_an_account_and_it_is_audited(client: FlaskClient) -> None:

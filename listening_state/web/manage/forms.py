@@ -43,7 +43,7 @@ class MemberForm(SiteForm):
 
 
 class EndMembershipForm(SiteForm):
-    ended_on = DateField(_l("Last day of membership"), validators=[Optional()])
+    ended_on = DateField(_l("Member until"), validators=[Optional()])
 
 
 class MeetingForm(SiteForm):
