@@ -150,7 +150,7 @@ def test_the_chart_has_a_titled_bar_per_week_and_a_table_for_screen_readers(
     assert bars[-1].endswith(": 3 answers")  # this week: MA once, MB twice
     assert 'role="img"' in svg
     assert "3 submissions answered in the last 26 weeks." in svg
-    hidden = html[html.index('<table class="visually-hidden">') :]
+    hidden = html[html.index('<div class="visually-hidden"><table>') :]
     assert hidden.count('<th scope="row">') == 26
 
 

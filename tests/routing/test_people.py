@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from flask.testing import FlaskClient
 
@@ -59,6 +61,8 @@ def test_triage_lists_oldest_first(client: FlaskClient, waiting: list[Submission
     positions = [page.index(s.reference) for s in waiting]
     assert positions == sorted(positions)
     assert "3 submissions waiting" in page
+    # The note goes into the routing history, which the authors read.
+    assert "Note for the citizens (optional; they see it with the routing)" in page
 
 
 def test_assign_one_from_its_row(
@@ -149,6 +153,8 @@ def test_officer_forwards_with_a_reason_and_the_citizen_sees_it(
     login(client, officer)
     page = client.get(f"/submissions/{submission.reference}").get_data(as_text=True)
     assert "Not your ministry" in page
+    for authors_words in ("Your comment", "Your position", "All my submissions"):
+        assert authors_words not in page  # the officer reads someone else's comment
     response = client.post(
         f"/submissions/{submission.reference}/reroute",
         data={"ministry": ministries["MT"].id, "reason": "Bus timetables are transport."},
@@ -169,6 +175,7 @@ def test_officer_forwards_with_a_reason_and_the_citizen_sees_it(
     assert "Forwarded from Ministry MF to Ministry MT" in citizen_page
     assert "Bus timetables are transport." in citizen_page
     assert "Not your ministry" not in citizen_page
+    assert "Your comment" in citizen_page
 
 
 def test_forwarding_needs_a_reason_and_another_ministry(
@@ -181,6 +188,15 @@ def test_forwarding_needs_a_reason_and_another_ministry(
         data={"ministry": ministries["MT"].id, "reason": ""},
     )
     assert no_reason.status_code == 400
+    # No ministry is chosen for the officer: the first on the list was sent to by mistake.
+    page = client.get(f"/submissions/{submission.reference}").get_data(as_text=True)
+    assert re.search(r'<select[^>]*id="ministry"[^>]*><option value="0">—</option>', page)
+    no_ministry = client.post(
+        f"/submissions/{submission.reference}/reroute",
+        data={"ministry": "0", "reason": "Bus timetables are transport."},
+    )
+    assert no_ministry.status_code == 400
+    assert "Choose another ministry." in no_ministry.get_data(as_text=True)
     db.session.refresh(submission)
     assert submission.ministry_id == ministries["MF"].id
 

@@ -14,7 +14,8 @@ from listening_state.services.errors import InvalidTransition
 from listening_state.web.access import login_required
 from listening_state.web.forms_util import ActionForm, ministry_choices, saved
 from listening_state.web.labels import as_choices
-from listening_state.web.routing.forms import RerouteForm, TriageForm
+from listening_state.web.paging import requested_page
+from listening_state.web.routing.forms import TriageForm, reroute_form
 
 bp = Blueprint("routing", __name__)
 
@@ -23,7 +24,7 @@ bp = Blueprint("routing", __name__)
 @login_required
 def triage() -> ResponseReturnValue:
     """Submissions the router was unsure about, oldest first, with its suggestions."""
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = requested_page()
     queue = routing.triage_queue(actor=current_user, page=page)
     form = TriageForm()
     choices = ministry_choices()  # one query serves the bulk select, each row's select and names
@@ -73,8 +74,7 @@ def reroute(reference: str) -> ResponseReturnValue:
     """An officer sends a submission on to the competent ministry, with a reason."""
     submission = submissions.find_by_reference(actor=current_user, reference=reference)
     routing.require_rerouter(actor=current_user, submission=submission)
-    form = RerouteForm()
-    form.ministry.choices = as_choices(ministry_choices(exclude=submission.ministry_id))
+    form = reroute_form(submission)
     if saved(
         form,
         lambda: routing.reroute_submission(

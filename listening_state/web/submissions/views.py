@@ -10,9 +10,8 @@ from listening_state import authz
 from listening_state.models import SubmissionStatus
 from listening_state.services import submissions
 from listening_state.web.access import login_required
-from listening_state.web.forms_util import ministry_choices
-from listening_state.web.labels import as_choices
-from listening_state.web.routing.forms import RerouteForm
+from listening_state.web.paging import requested_page
+from listening_state.web.routing import forms as routing_forms
 from listening_state.web.submissions.forms import LookupForm
 
 bp = Blueprint("submissions", __name__)
@@ -25,7 +24,7 @@ def mine() -> ResponseReturnValue:
     lookup = LookupForm(request.args)
     if "reference" in request.args and lookup.validate():
         return redirect(url_for("submissions.detail", reference=lookup.reference.data))
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = requested_page()
     pagination = submissions.submissions_of(
         author=current_user, page=page, per_page=current_app.config["PAGE_SIZE"]
     )
@@ -38,18 +37,15 @@ def mine() -> ResponseReturnValue:
 def detail(reference: str) -> str:
     """One submission: where it is and what happened to it (its author and its ministry)."""
     submission = submissions.find_by_reference(actor=current_user, reference=reference)
-    reroute_form = None
+    reroute = None
     finished = submission.status in (SubmissionStatus.ANSWERED, SubmissionStatus.CLOSED)
     if (
         submission.ministry_id
         and not finished
         and authz.can_manage_ministry(current_user, submission.ministry_id)
     ):
-        reroute_form = RerouteForm(formdata=None)
-        reroute_form.ministry.choices = as_choices(ministry_choices(exclude=submission.ministry_id))
-    return render_template(
-        "submissions/detail.html", submission=submission, reroute_form=reroute_form
-    )
+        reroute = routing_forms.reroute_form(submission, formdata=None)
+    return render_template("submissions/detail.html", submission=submission, reroute_form=reroute)
 
 
 @bp.route("/submissions/<reference>/confirmation")
