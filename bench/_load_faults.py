@@ -123,7 +123,8 @@ class Fault(threading.Thread):
         self, results: list[Result], accepted: list[tuple[str, float]]
     ) -> dict[str, object]:
         """What the visitors saw from the fault on: failures, and when service came back."""
-        after = [r for r in results if r.started >= self.began]
+        # Answered from the fault on: those sent later, and those in flight when it began.
+        after = [r for r in results if r.started + r.seconds >= self.began]
         failed = [r for r in after if r.status != 302]
         last_failure = max((r.started + r.seconds for r in failed), default=None)
         recovered = None
@@ -141,7 +142,7 @@ class Fault(threading.Thread):
             "fault_at_s": round(self.at, 1),
             "statuses_after_fault": dict(sorted(Counter(r.status for r in after).items())),
             "failed_after_fault": len(failed),
-            "first_failure_s": round(min(r.started for r in failed) - self.began, 2)
+            "first_failure_s": round(min(r.started + r.seconds for r in failed) - self.began, 2)
             if failed
             else None,
             "last_failure_s": round(last_failure - self.began, 2) if last_failure else None,
