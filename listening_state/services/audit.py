@@ -6,8 +6,6 @@ entry commits with the change or not at all. Rows are append-only (see ``models/
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Iterator
 from contextvars import ContextVar
@@ -23,6 +21,7 @@ from listening_state.authz import SYSTEM, Actor
 from listening_state.extensions import db
 from listening_state.models import AuditEntry, User
 from listening_state.services.errors import PermissionDenied
+from listening_state.services.spreadsheets import Cell, csv_chunks, rows_when_read
 
 # Set by the web layer for each request; services never read the request themselves.
 client_ip: ContextVar[str] = ContextVar("audit_client_ip", default="")
@@ -120,10 +119,14 @@ def _filtered(filters: AuditFilter) -> Select[AuditEntry]:
     if filters.target_id is not None:
         stmt = stmt.where(AuditEntry.target_id == filters.target_id)
     if filters.actor:
+        # autoescape: a typed % or _ is a character of the e-mail, not a LIKE wildcard.
         wanted = filters.actor.strip().casefold()
-        by_email = select(User.id).where(User.email.contains(wanted))
+        by_email = select(User.id).where(User.email.contains(wanted, autoescape=True))
         stmt = stmt.where(
-            or_(AuditEntry.actor_label.contains(wanted), AuditEntry.actor_id.in_(by_email))
+            or_(
+                AuditEntry.actor_label.contains(wanted, autoescape=True),
+                AuditEntry.actor_id.in_(by_email),
+            )
         )
     if filters.since:
         stmt = stmt.where(AuditEntry.at >= datetime.combine(filters.since, time(), UTC))
@@ -133,13 +136,14 @@ def _filtered(filters: AuditFilter) -> Select[AuditEntry]:
     return stmt.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
 
 
-def _require_admin(actor: Actor) -> None:
+def require_reader(*, actor: Actor) -> None:
+    """Refuse anyone but an administrator, before anything of the log is read."""
     if not authz.is_admin(actor):
         raise PermissionDenied("only administrators read the audit log")
 
 
 def search(*, actor: Actor, filters: AuditFilter, page: int = 1, per_page: int = 50) -> Pagination:
-    _require_admin(actor)
+    require_reader(actor=actor)
     return db.paginate(_filtered(filters), page=page, per_page=per_page, error_out=False)
 
 
@@ -163,42 +167,29 @@ CSV_COLUMNS = (
 )
 
 
-def _safe_cell(value: object) -> str:
-    """Spreadsheets run cells that start with = + - @ as formulas; quote them as text."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+def _csv_row(entry: AuditEntry) -> tuple[Cell, ...]:
+    return (
+        entry.id,
+        entry.at.isoformat(),
+        entry.actor_id,
+        entry.actor_label,
+        entry.action,
+        entry.target_type,
+        entry.target_id,
+        entry.target_label,
+        json.dumps(entry.before, ensure_ascii=False, sort_keys=True),
+        json.dumps(entry.after, ensure_ascii=False, sort_keys=True),
+        entry.reason,
+        entry.ip,
+    )
 
 
 def export_csv(*, actor: Actor, filters: AuditFilter, batch: int = 1000) -> Iterator[str]:
-    """The filtered log as CSV text, streamed in chunks so a large log never sits in memory."""
-    _require_admin(actor)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
+    """The filtered log as CSV text, streamed in chunks so a large log never sits in memory;
+    refused at once (not at the first chunk) when the actor may not read it."""
+    require_reader(actor=actor)
     stmt = _filtered(filters).execution_options(yield_per=batch)
-    for entry in db.session.scalars(stmt):
-        writer.writerow(
-            _safe_cell(value)
-            for value in (
-                entry.id,
-                entry.at.isoformat(),
-                entry.actor_id,
-                entry.actor_label,
-                entry.action,
-                entry.target_type,
-                entry.target_id,
-                entry.target_label,
-                json.dumps(entry.before, ensure_ascii=False, sort_keys=True),
-                json.dumps(entry.after, ensure_ascii=False, sort_keys=True),
-                entry.reason,
-                entry.ip,
-            )
-        )
-        if buffer.tell() > 64_000:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
+    return csv_chunks(CSV_COLUMNS, rows_when_read(lambda: db.session.scalars(stmt), _csv_row))
 
 
 def known_target_types() -> list[str]:
