@@ -16,7 +16,13 @@ from listening_state.extensions import db
 from listening_state.models import Ministry, Submission
 from listening_state.services.deadlines import is_due_soon, is_overdue
 from listening_state.services.inbox import InboxFilter, filtered
-from listening_state.services.spreadsheets import Cell, csv_chunks, local_naive, xlsx_bytes
+from listening_state.services.spreadsheets import (
+    Cell,
+    csv_chunks,
+    local_naive,
+    rows_when_read,
+    xlsx_bytes,
+)
 
 COLUMNS = (
     "reference",
@@ -73,6 +79,7 @@ def _row(submission: Submission, on: date) -> tuple[Cell, ...]:
 def _rows(
     *, actor: Actor, ministry: Ministry, filters: InboxFilter, on: date, batch: int
 ) -> Iterator[tuple[Cell, ...]]:
+    """The rows, lazily; refused at once (not at the first row) when the actor may not."""
     stmt = (
         filtered(actor=actor, ministry=ministry, filters=filters, on=on)
         .options(
@@ -83,17 +90,15 @@ def _rows(
         )
         .execution_options(yield_per=batch)
     )
-    for submission in db.session.scalars(stmt):
-        yield _row(submission, on)
+    return rows_when_read(lambda: db.session.scalars(stmt), lambda s: _row(s, on))
 
 
 def export_csv(
     *, actor: Actor, ministry: Ministry, filters: InboxFilter, on: date, batch: int = 500
 ) -> Iterator[str]:
-    """CSV text in chunks; the first chunk (the header) comes after the permission check."""
+    """CSV text in chunks, to stream; the permission check runs when this is called."""
     rows = _rows(actor=actor, ministry=ministry, filters=filters, on=on, batch=batch)
-    filtered(actor=actor, ministry=ministry, filters=filters, on=on)  # refuse before streaming
-    yield from csv_chunks(COLUMNS, rows)
+    return csv_chunks(COLUMNS, rows)
 
 
 def export_xlsx(

@@ -16,8 +16,8 @@ from typing import Any
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
-from listening_state.services.audit import _safe_cell
 from listening_state.services.monitoring import MinistryFigures, Monitoring
+from listening_state.services.spreadsheets import safe_cell
 
 LICENCE = {
     "name": "CC-BY-4.0",
@@ -199,7 +199,7 @@ def _csv_cell(column: Column, value: Value) -> str:
     if value is None:
         return ""
     if column.type == "string":  # only text can start a formula; numbers stay unformatted
-        return _safe_cell(value)
+        return safe_cell(value)
     return str(value)
 
 

@@ -8,18 +8,18 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from listening_state.services.audit import _safe_cell
-
 Cell = str | float | int | date | datetime | None
 CSV_CHUNK_CHARS = 64_000
+Result = TypeVar("Result")
 
 
 def local_naive(value: datetime | None) -> datetime | None:
@@ -30,16 +30,35 @@ def local_naive(value: datetime | None) -> datetime | None:
     return value.astimezone(zone).replace(tzinfo=None, microsecond=0)
 
 
+def safe_cell(value: object) -> str:
+    """Spreadsheets run cells that start with = + - @ as formulas; quote them as text."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def csv_text(value: Cell) -> str:
     if isinstance(value, datetime | date):
         return value.isoformat()
-    return _safe_cell(value)
+    return safe_cell(value)
 
 
 def xlsx_cell(value: Cell) -> Cell:
     if value is None or isinstance(value, int | float | date | datetime):
         return value
-    return str(ILLEGAL_CHARACTERS_RE.sub("", _safe_cell(value)))
+    return str(ILLEGAL_CHARACTERS_RE.sub("", safe_cell(value)))
+
+
+def rows_when_read(
+    results: Callable[[], Iterable[Result]], row: Callable[[Result], tuple[Cell, ...]]
+) -> Iterator[tuple[Cell, ...]]:
+    """A row for each result, with `results` (the query) called at the first row read.
+
+    A streamed CSV is read after the request's database session is closed, in the one that
+    stream_with_context gives the response: a query begun earlier fails there as soon as it
+    fetches its next batch. So an export checks permission when called, and queries here.
+    """
+    for result in results():
+        yield row(result)
 
 
 def csv_chunks(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> Iterator[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
+from sqlalchemy import Row
 from sqlalchemy.orm import selectinload
 
 from listening_state.authz import Actor
@@ -12,7 +13,13 @@ from listening_state.extensions import db
 from listening_state.models import Submission, Theme, ThemeMember
 from listening_state.services.errors import NotFound
 from listening_state.services.moderation import text_for
-from listening_state.services.spreadsheets import Cell, csv_chunks, local_naive, xlsx_bytes
+from listening_state.services.spreadsheets import (
+    Cell,
+    csv_chunks,
+    local_naive,
+    rows_when_read,
+    xlsx_bytes,
+)
 from listening_state.services.theme_views import (
     ThemeFilter,
     ThemeScope,
@@ -65,20 +72,31 @@ def _rows(
         .options(selectinload(Submission.consultation), selectinload(Submission.section))
         .execution_options(yield_per=batch)
     )
+    return rows_when_read(
+        lambda: db.session.execute(stmt),
+        lambda result: _row(result, labels=labels, actor=actor, markers=markers),
+    )
+
+
+def _row(
+    result: Row[Submission, int | None, int | None],
+    *,
+    labels: Mapping[int, str],
+    actor: Actor,
+    markers: Mapping[str, str] | None,
+) -> tuple[Cell, ...]:
+    submission, theme_id, campaign_id = result
     return (
-        (
-            submission.reference,
-            local_naive(submission.created_at),
-            theme_id,
-            labels.get(theme_id, "") if theme_id is not None else OTHER,
-            campaign_id,
-            submission.stance.value,
-            submission.language,
-            submission.consultation.title,
-            submission.section.heading if submission.section else "",
-            text_for(actor, submission, markers),
-        )
-        for submission, theme_id, campaign_id in db.session.execute(stmt)
+        submission.reference,
+        local_naive(submission.created_at),
+        theme_id,
+        labels.get(theme_id, "") if theme_id is not None else OTHER,
+        campaign_id,
+        submission.stance.value,
+        submission.language,
+        submission.consultation.title,
+        submission.section.heading if submission.section else "",
+        text_for(actor, submission, markers),
     )
 
 

@@ -257,3 +257,21 @@ def inbox_theme_choices(
         prefix = f"{scope.consultation.title}: " if scope.consultation is not None else ""
         choices += [(t.id, prefix + t.label) for t in (build.themes if build else [])]
     return choices
+
+
+def theme_inboxes(*, actor: Actor, scope: ThemeScope, theme: Theme) -> list[Ministry]:
+    """The inboxes a theme's page links to, filtered by the theme: those this actor works that
+    hold some of its submissions, the scope's ministry first.
+
+    Submissions are routed to whichever ministry is competent (or wait in triage), so the
+    consultation's own ministry may hold none of them. A ministry's themes are offered in its
+    own inbox only (inbox_theme_choices), so only that one is linked from them.
+    """
+    in_theme = select(ThemeMember.submission_id).where(ThemeMember.theme_id == theme.id)
+    # The inbox's own conditions (inbox.filtered): routed there, not spam, in the theme.
+    held = select(Submission.ministry_id).where(Submission.id.in_(in_theme), not_spam())
+    stmt = select(Ministry).where(Ministry.id.in_(held))
+    if scope.consultation is None:
+        stmt = stmt.where(Ministry.id == scope.ministry.id)
+    stmt = stmt.order_by(Ministry.id != scope.ministry.id, Ministry.code)
+    return [m for m in db.session.scalars(stmt) if authz.can_work_inbox(actor, m.id)]

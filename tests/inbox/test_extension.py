@@ -8,6 +8,7 @@ from flask.testing import FlaskClient
 from listening_state.extensions import db
 from listening_state.services import deadlines
 from tests.factories import login, make_routed_submission
+from tests.html_ids import repeated_ids
 from tests.inbox.conftest import Cast, government_answers
 
 
@@ -30,6 +31,7 @@ def test_officer_extends_once_and_the_citizen_sees_why(
     login(client, cast.officer)
     page = client.get(url).get_data(as_text=True)
     assert "Extend the deadline" in page
+    assert repeated_ids(page) == []  # the extension and the closing form both ask a reason
     too_far = latest.replace(year=latest.year + 1)
     refused = client.post(f"{url}/extend", data={"new_due_on": str(too_far), "reason": reason})
     assert refused.status_code == 400

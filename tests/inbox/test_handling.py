@@ -7,6 +7,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from listening_state.extensions import db
+from listening_state.limits import MAX_ID
 from listening_state.models import Answer, AnswerTemplate, AuditEntry, SubmissionStatus
 from listening_state.services import answers, inbox
 from listening_state.services.errors import InvalidTransition, PermissionDenied, ValidationFailed
@@ -210,6 +211,34 @@ def test_templates_crud_and_prefill(client: FlaskClient, cast: Cast) -> None:
         )
     )
     assert actions == ["answer_template.create", "answer_template.update", "answer_template.delete"]
+
+
+@pytest.mark.parametrize("number", [MAX_ID + 1, 10**23])
+def test_a_template_number_past_any_id_is_ignored_on_the_item_page(
+    client: FlaskClient, cast: Cast, number: int
+) -> None:
+    submission = make_routed_submission(cast.consultation, cast.ministry)
+    login(client, cast.officer)
+    page = client.get(
+        f"/ministries/{cast.ministry.code}/inbox/{submission.reference}",
+        query_string={"template": number},
+    )
+    assert page.status_code == 200
+    assert "Publish the answer" in page.get_data(as_text=True)
+
+
+def test_an_answer_with_a_template_number_past_any_id_is_refused(
+    client: FlaskClient, cast: Cast
+) -> None:
+    submission = make_routed_submission(cast.consultation, cast.ministry)
+    login(client, cast.officer)
+    response = client.post(
+        f"/ministries/{cast.ministry.code}/inbox/{submission.reference}/answer",
+        data={"body": government_answers()[0], "template": str(10**23)},
+    )
+    assert response.status_code == 400
+    db.session.refresh(submission)
+    assert submission.answer is None
 
 
 def test_templates_of_another_ministry_are_out_of_reach(client: FlaskClient, cast: Cast) -> None:

@@ -5,16 +5,20 @@ from __future__ import annotations
 import csv
 import io
 from datetime import timedelta
+from functools import partial
 
+import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
 
 from listening_state.models import Stance
-from listening_state.services import answers, deadlines, inbox
+from listening_state.services import answers, deadlines, inbox, inbox_export, spreadsheets
 from listening_state.services.calendar import working_calendar
 from tests.factories import KAZAKH_SENTENCE, login, make_consultation, make_routed_submission
 from tests.inbox.conftest import Cast, government_answers
 from tests.real_text import polis_comments
+from tests.served import served_get
 
 
 def _page(client: FlaskClient, cast: Cast, **args: object) -> str:
@@ -139,6 +143,20 @@ def test_exports_hold_what_the_page_shows(client: FlaskClient, cast: Cast) -> No
     assert by_ref[kazakh.reference]["submission_text"] == KAZAKH_SENTENCE
     assert by_ref[kazakh.reference]["router_confidence"] == 0.8
     assert str(by_ref[formula.reference]["submission_text"]).startswith("'=")
+
+
+def test_csv_streams_after_the_request_has_closed_its_session(
+    app: Flask, cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Batches of two rows and small chunks, so that most batches are fetched while a server
+    # sends the file, after the request is over.
+    monkeypatch.setattr(inbox_export, "export_csv", partial(inbox_export.export_csv, batch=2))
+    monkeypatch.setattr(spreadsheets, "CSV_CHUNK_CHARS", 500)
+    sent = [make_routed_submission(cast.consultation, cast.ministry) for _ in range(9)]
+    response = served_get(app, cast.officer, f"/ministries/{cast.ministry.code}/inbox.csv")
+    assert response.status_code == 200
+    rows = csv.DictReader(io.StringIO(response.get_data(as_text=True)))
+    assert [row["reference"] for row in rows] == [s.reference for s in sent]
 
 
 def test_exports_refuse_another_ministrys_officer(client: FlaskClient, cast: Cast) -> None:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
+from functools import partial
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import delete, text, update
 from sqlalchemy.exc import DatabaseError
@@ -13,12 +15,13 @@ from sqlalchemy.exc import DatabaseError
 from listening_state.extensions import db
 from listening_state.models import AuditEntry, ModerationReason, Role
 from listening_state.models.audit import AppendOnlyViolation
-from listening_state.services import accounts, audit, moderation
+from listening_state.services import accounts, audit, moderation, spreadsheets
 from listening_state.services.audit import AuditFilter
 from listening_state.services.errors import PermissionDenied
 from tests.factories import login, make_consultation, make_submission, make_user
 from tests.moderation.conftest import Cast
 from tests.real_text import POLIS_SPAM, polis_comments
+from tests.served import served_get
 
 
 def rejected(cast: Cast) -> AuditEntry:
@@ -116,6 +119,23 @@ def test_admin_filters_the_log_and_exports_csv(client: FlaskClient, cast: Cast) 
 
     unfiltered = client.get("/admin/audit.csv").get_data(as_text=True)
     assert "consultation.create" in unfiltered
+
+
+def test_csv_streams_after_the_request_has_closed_its_session(
+    app: Flask, cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Batches of two entries and small chunks, so that most batches are fetched while a
+    # server sends the file, after the request is over.
+    monkeypatch.setattr(audit, "export_csv", partial(audit.export_csv, batch=2))
+    monkeypatch.setattr(spreadsheets, "CSV_CHUNK_CHARS", 500)
+    for index in range(6):
+        make_consultation(cast.ministry, title=f"Draft law {index}")
+    logged = list(db.session.scalars(db.select(AuditEntry.id)))
+    assert len(logged) > 10
+    response = served_get(app, cast.admin, "/admin/audit.csv")
+    assert response.status_code == 200
+    rows = csv.DictReader(io.StringIO(response.get_data(as_text=True)))
+    assert sorted(int(row["id"]) for row in rows) == sorted(logged)
 
 
 def test_formula_cells_are_quoted_in_the_export(cast: Cast) -> None:

@@ -7,14 +7,17 @@ import io
 import re
 from collections import Counter
 
+import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
 
 from listening_state.authz import SYSTEM
 from listening_state.models import Stance, SubmissionStatus
-from listening_state.services import routing, theme_dashboard, theme_views
+from listening_state.services import routing, spreadsheets, theme_dashboard, theme_views
 from listening_state.services.theme_views import ThemeFilter
 from tests.factories import login
+from tests.served import served_get
 from tests.themes_web.conftest import PHONE, Heard
 from tests.themes_web.helpers import member_rows
 
@@ -47,6 +50,20 @@ def test_csv_has_a_row_per_counted_submission(client: FlaskClient, heard: Heard)
         if s.stance is Stance.OPPOSE and not s.is_spam
     }
     assert {row["reference"]: (row["theme_id"], row["campaign_id"]) for row in rows} == expected
+
+
+@pytest.mark.parametrize("role", ["officer", "member", "admin"])
+def test_csv_streams_after_the_request_has_closed_its_session(
+    app: Flask, heard: Heard, role: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Small chunks, so that most of the file is written while a server sends it.
+    monkeypatch.setattr(spreadsheets, "CSV_CHUNK_CHARS", 500)
+    user = {"officer": heard.officer, "member": heard.member, "admin": heard.admin}[role]
+    response = served_get(app, user, f"/consultations/{heard.consultation.id}/themes.csv")
+    assert response.status_code == 200
+    rows = csv.DictReader(io.StringIO(response.get_data(as_text=True)))
+    expected = [s.reference for _, _, s in member_rows(heard.build) if not s.is_spam]
+    assert sorted(row["reference"] for row in rows) == sorted(expected)
 
 
 def test_xlsx_holds_the_same_rows_with_the_original_text_for_the_ministry(

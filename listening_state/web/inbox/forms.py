@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -13,6 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from listening_state.limits import MAX_ID
 from listening_state.models import Stance
 from listening_state.services.answers import MAX_ANSWER, MAX_TITLE, TEMPLATE_LANGUAGES
 from listening_state.services.inbox import (
@@ -22,7 +25,7 @@ from listening_state.services.inbox import (
     Sort,
 )
 from listening_state.web.form_base import SiteForm
-from listening_state.web.forms_util import TextArea
+from listening_state.web.forms_util import TextArea, id_number
 from listening_state.web.labels import LABELS, as_choices
 
 SORT_LABELS = {
@@ -78,6 +81,19 @@ class InboxFilterForm(SiteForm):
     )
 
 
+def _template_id(value: Any) -> int:
+    """A template's id as a select sends it: 0 (none) to MAX_ID.
+
+    A larger number names no template and would overflow the id column's query (a 500); it is
+    refused as a value that is not a number is, so the field holds None. That matters because
+    the item page reads its template picker without validating it.
+    """
+    number = int(value)
+    if not 0 <= number <= MAX_ID:
+        raise ValueError(value)
+    return number
+
+
 def _answer_body(label: object) -> TextArea:
     return TextArea(label, validators=[Optional(), Length(max=MAX_ANSWER)])
 
@@ -92,7 +108,13 @@ class BulkForm(SiteForm):
 
 
 class AnswerForm(SiteForm):
-    template = IntegerField(validators=[Optional()])
+    # Hidden, filled from the picker; a number past any id is refused before it reaches a query.
+    template = IntegerField(
+        validators=[
+            Optional(),
+            id_number(),
+        ]
+    )
     body = TextArea(
         _l("Public answer"),
         validators=[DataRequired(message=_l("Please write the answer.")), Length(max=MAX_ANSWER)],
@@ -105,7 +127,9 @@ class TemplatePickForm(SiteForm):
     class Meta:
         csrf = False
 
-    template = SelectField(_l("Start from a template"), coerce=int, validators=[Optional()])
+    template = SelectField(
+        _l("Start from a template"), coerce=_template_id, validators=[Optional()]
+    )
 
 
 class CloseForm(SiteForm):
@@ -115,6 +139,7 @@ class CloseForm(SiteForm):
             DataRequired(message=_l("Please give the reason.")),
             Length(max=MAX_CLOSE_REASON),
         ],
+        id="close-reason",  # the extension form on the same page has a "reason" too
     )
 
 
@@ -140,4 +165,5 @@ class ExtendForm(SiteForm):
     reason = TextArea(
         _l("Why the ministry needs more time (the citizen is told)"),
         validators=[DataRequired(message=_l("Please give the reason.")), Length(max=1000)],
+        id="extend-reason",
     )

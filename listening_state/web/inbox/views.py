@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 from flask import (
     Blueprint,
@@ -49,6 +49,7 @@ from listening_state.web.inbox.forms import (
     TemplatePickForm,
 )
 from listening_state.web.labels import as_choices
+from listening_state.web.paging import requested_page
 
 bp = Blueprint("inbox", __name__)
 
@@ -176,7 +177,7 @@ def queue(code: str) -> ResponseReturnValue:
             flash(_("Some selected submissions are already answered or closed."), "error")
         return redirect(request.full_path.rstrip("?"))
     today = deadlines.today()
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = requested_page()
     items = inbox.inbox(
         actor=current_user,
         ministry=ministry,
@@ -387,18 +388,12 @@ def export_csv(code: str) -> Response:
     """The filtered inbox as CSV, streamed."""
     ministry = _ministry(code)
     _, chosen = _filters(ministry)
-    rows = inbox_export.export_csv(
+    chunks = inbox_export.export_csv(
         actor=current_user, ministry=ministry, filters=chosen, on=deadlines.today()
     )
-    first = next(rows)
-
-    def stream() -> Iterator[str]:
-        yield first
-        yield from rows
-
     name = f"inbox-{ministry.code}-{utcnow():%Y%m%d-%H%M%S}.csv"
     return Response(
-        stream_with_context(stream()),
+        stream_with_context(chunks),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

@@ -26,9 +26,8 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from listening_state import authz
 from listening_state.extensions import limiter
-from listening_state.models import JobStatus, Stance, Theme
+from listening_state.models import JobStatus, Ministry, Stance, Theme
 from listening_state.models.base import utcnow
 from listening_state.personal_data_markers import personal_data_markers
 from listening_state.services import (
@@ -44,6 +43,7 @@ from listening_state.web import charts
 from listening_state.web.access import login_required
 from listening_state.web.forms_util import ActionForm
 from listening_state.web.labels import as_choices
+from listening_state.web.paging import requested_page
 from listening_state.web.themes.forms import PublishForm, ThemeFilterForm
 
 bp = Blueprint("themes", __name__)
@@ -94,7 +94,7 @@ def _link_args(scope: ThemeScope) -> dict[str, Any]:
 
 
 def _page() -> int:
-    return max(request.args.get("page", 1, type=int) or 1, 1)
+    return requested_page()
 
 
 def _charts(heard: theme_dashboard.Dashboard) -> dict[str, Any]:
@@ -165,10 +165,13 @@ def theme(
         page=_page(),
         per_page=current_app.config["QUEUE_PAGE_SIZE"],
     )
-    inbox_args: dict[str, Any] | None = None
-    if found is not None and authz.can_work_inbox(current_user, scope.ministry.id):
-        inbox_args = {"code": scope.ministry.code, "theme": found.id}
+    inboxes: list[Ministry] = []
+    inbox_args: dict[str, Any] = {}
+    if found is not None:
+        inboxes = theme_views.theme_inboxes(actor=current_user, scope=scope, theme=found)
+        inbox_args["theme"] = found.id
         if scope.consultation is not None:
+            # The inbox offers a consultation's themes once that consultation is chosen.
             inbox_args["consultation"] = scope.consultation.id
     return render_template(
         "themes/theme.html",
@@ -178,6 +181,7 @@ def theme(
         filters=form,
         link_args=_link_args(scope),
         listed=listed,
+        inboxes=inboxes,
         inbox_args=inbox_args,
     ), 400 if form.errors else 200
 
