@@ -1,6 +1,7 @@
 """Finding consultations, reading drafts and commenting on them."""
 
 import re
+from html.parser import HTMLParser
 
 import pytest
 from flask.testing import FlaskClient
@@ -9,6 +10,7 @@ from werkzeug.test import TestResponse
 from listening_state.extensions import db
 from listening_state.models import Role, Stance, Submission
 from tests.factories import login, make_consultation, make_ministry, make_submission, make_user
+from tests.real_text import polis_comments
 
 
 def _titles(page: str) -> list[str]:
@@ -269,3 +271,43 @@ def test_pagination_links_ignore_arguments_that_clash_with_the_route(client: Fla
     page = client.get(f"/consultations/{consultation.id}?consultation_id=999&_anchor=x&_external=1")
     assert page.status_code == 200
     assert f'href="/consultations/{consultation.id}?page=2"' in page.get_data(as_text=True)
+
+
+class _LangOfText(HTMLParser):
+    """Each text node of a page with the language in force there (the nearest lang)."""
+
+    VOID = frozenset({"br", "img", "input", "meta", "link", "hr", "source", "wbr"})
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[str] = []
+        self.texts: list[tuple[str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in self.VOID:
+            lang = dict(attrs).get("lang")
+            self.stack.append(lang or (self.stack[-1] if self.stack else ""))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag not in self.VOID and self.stack:
+            self.stack.pop()
+
+    def handle_data(self, data: str) -> None:
+        if data.strip() and self.stack:
+            self.texts.append((data.strip(), self.stack[-1]))
+
+
+def test_the_drafts_words_carry_its_language_and_the_interface_the_readers(
+    client: FlaskClient,
+) -> None:
+    """A screen reader speaks each part in its own language: a Russian reader of an English
+    draft hears the status, dates and headings in Russian, the draft itself in English."""
+    consultation = make_consultation(language="en", summary=polis_comments()[0])
+    client.post("/language/ru")
+    parser = _LangOfText()
+    parser.feed(client.get(f"/consultations/{consultation.id}").get_data(as_text=True))
+    langs = dict(parser.texts)
+    assert langs[consultation.title] == "en"
+    assert langs[consultation.sections[0].heading] == "en"
+    assert langs["Открыто"] == "ru"  # the status badge
+    assert langs["Текст проекта"] == "ru"  # "The draft", the table of contents' heading
