@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -256,3 +258,13 @@ def test_templates_of_another_ministry_are_out_of_reach(client: FlaskClient, cas
     other = f"/ministries/{cast.other_ministry.code}/answer-templates/{theirs.id}"
     assert client.post(f"{other}/delete").status_code == 403
     assert db.session.get(AnswerTemplate, theirs.id) is not None
+
+
+@pytest.mark.parametrize("language", ["kk", "en"])
+def test_a_new_template_starts_in_the_officers_language(
+    client: FlaskClient, cast: Cast, language: str
+) -> None:
+    login(client, cast.officer)
+    client.post(f"/language/{language}")
+    page = client.get(f"/ministries/{cast.ministry.code}/answer-templates").get_data(as_text=True)
+    assert re.search(rf'<option selected value="{language}">', page)

@@ -15,6 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from listening_state.i18n import current_language
 from listening_state.limits import MAX_ID
 from listening_state.models import Stance
 from listening_state.services.answers import MAX_ANSWER, MAX_TITLE, TEMPLATE_LANGUAGES
@@ -152,7 +153,7 @@ class TemplateForm(SiteForm):
     language = SelectField(
         _l("Language"),
         choices=as_choices((code, LANGUAGE_LABELS[code]) for code in TEMPLATE_LANGUAGES),
-        default="ru",
+        default=current_language,  # the officer's own language, not always Russian
     )
     body = TextArea(
         _l("Text"),
