@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template, request, stream_with_context
+from flask import Blueprint, Response, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_sqlalchemy.pagination import Pagination
@@ -12,6 +12,7 @@ from listening_state.services import audit
 from listening_state.services.audit import AuditFilter
 from listening_state.web.access import login_required
 from listening_state.web.audit.forms import AuditFilterForm
+from listening_state.web.downloads import streamed_csv
 from listening_state.web.labels import as_choices
 from listening_state.web.paging import requested_page
 
@@ -71,8 +72,4 @@ def export() -> Response | tuple[str, int]:
         return _page(form, entries=None)
     chunks = audit.export_csv(actor=current_user, filters=filters)
     name = f"audit-{utcnow():%Y%m%d-%H%M%S}.csv"
-    return Response(
-        stream_with_context(chunks),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return streamed_csv(chunks, name)

@@ -13,7 +13,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
 from flask.typing import ResponseReturnValue
@@ -37,6 +36,7 @@ from listening_state.services import (
 from listening_state.services.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from listening_state.services.inbox import InboxFilter
 from listening_state.web.access import login_required
+from listening_state.web.downloads import streamed_csv
 from listening_state.web.forms_util import ActionForm, saved, show_service_errors
 from listening_state.web.inbox.forms import (
     AnswerForm,
@@ -392,11 +392,7 @@ def export_csv(code: str) -> Response:
         actor=current_user, ministry=ministry, filters=chosen, on=deadlines.today()
     )
     name = f"inbox-{ministry.code}-{utcnow():%Y%m%d-%H%M%S}.csv"
-    return Response(
-        stream_with_context(chunks),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return streamed_csv(chunks, name)
 
 
 @bp.route("/ministries/<code>/inbox.xlsx")

@@ -19,7 +19,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
 from flask.typing import ResponseReturnValue
@@ -41,6 +40,7 @@ from listening_state.services.errors import NotFound, PermissionDenied
 from listening_state.services.theme_views import ThemeFilter, ThemeScope
 from listening_state.web import charts
 from listening_state.web.access import login_required
+from listening_state.web.downloads import streamed_csv
 from listening_state.web.forms_util import ActionForm
 from listening_state.web.labels import as_choices
 from listening_state.web.paging import requested_page
@@ -265,11 +265,7 @@ def export_csv(consultation_id: int | None, code: str | None) -> Response:
     chunks = theme_export.export_csv(
         actor=current_user, scope=scope, filters=chosen, markers=personal_data_markers()
     )
-    return Response(
-        stream_with_context(chunks),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{_export_name(scope, "csv")}"'},
-    )
+    return streamed_csv(chunks, _export_name(scope, "csv"))
 
 
 @bp.route("/consultations/<int:consultation_id>/themes.xlsx", defaults=IN_CONSULTATION)
