@@ -12,7 +12,7 @@ import importlib.util
 import os
 import re
 import threading
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +28,7 @@ from tests.conftest import make_app
 from tests.factories import PASSWORD, make_consultation, make_council, make_ministry
 
 if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
     from playwright.sync_api import Browser, Page
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -100,11 +101,31 @@ def live_server(
         yield url
 
 
+def _read_and_closed(app: WSGIApplication) -> WSGIApplication:
+    """`app` with each response read whole and closed before the server sends it.
+
+    Werkzeug's development server skips the response's close() when the client drops the
+    connection mid-send, as Chromium does when it leaves a page still loading a script; the
+    open static file then surfaces as a ResourceWarning in whichever test runs next.
+    """
+
+    def wsgi(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        response = app(environ, start_response)
+        try:
+            return [b"".join(response)]
+        finally:
+            close = getattr(response, "close", None)
+            if close is not None:
+                close()
+
+    return wsgi
+
+
 @contextmanager
 def serve(live_app: Flask) -> Iterator[str]:
     """Serve `live_app` on a free local port for the duration of the block; yields its URL."""
     # Threaded, because Chromium opens speculative connections a single thread would wait on.
-    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    server = make_server("127.0.0.1", 0, _read_and_closed(live_app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:
